@@ -1,0 +1,32 @@
+# The same commands for people and CI: `make demo` runs the main job, `make test` the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install demo test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv if missing and install the kit with its dev tools
+
+demo: install  ## validate the sample casebook and print each case's outcome summary
+	$(BIN)/ipt-nb validate --strict casebook/cases
+	$(BIN)/ipt-nb summary casebook/cases
+
+test: install  ## lint, then the whole test suite
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/python -m pytest
+
+bench: install  ## speed figures (ratios against a baseline in the same run)
+	$(BIN)/python benchmarks/bench_casefile.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis out

@@ -1,0 +1,7 @@
+"""``python -m ipt_nb`` runs the ``ipt-nb`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

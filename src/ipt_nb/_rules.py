@@ -1,0 +1,328 @@
+"""Rules of the ``ipt-case/1`` contract that span several fields.
+
+Kept apart from the field declarations in :mod:`ipt_nb.model` so that each
+rule reads as one small function. Hard rules raise one pydantic
+``ValidationError`` listing every broken rule with its field path; soft rules
+return findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, NamedTuple
+
+from pydantic import ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from .catalog import (
+    ADHERENCE_ITEMS,
+    DEATH_EVENTS,
+    DISPUTE_EVENTS,
+    ONSET_WINDOW_WEEKS,
+    TRANSITION_EVENTS,
+)
+from .instruments import INSTRUMENTS
+
+if TYPE_CHECKING:
+    from .model import Case, Focus, Patient, Plan, Session
+
+Loc = tuple[str | int, ...]
+
+
+class Finding(NamedTuple):
+    """A broken rule or a soft finding, at a field path."""
+
+    loc: Loc
+    message: str
+
+
+def raise_findings(errors: list[Finding]) -> None:
+    """Raise one ``ValidationError`` listing ``errors`` (locations relative to the model checked)."""
+    if errors:
+        raise ValidationError.from_exception_data(
+            "ipt-case/1",
+            [
+                InitErrorDetails(
+                    type=PydanticCustomError("case_rule", "{message}", {"message": f.message}),
+                    loc=f.loc,
+                    input=None,
+                )
+                for f in errors
+            ],
+        )
+
+
+def case_findings(case: Case) -> Iterator[Finding]:
+    """Rules that need the whole case; each section's own rules run on its model."""
+    yield from _provenance(case)
+    yield from _unique_people(case)
+    yield from _references(case)
+    yield from _problem_areas(case)
+    yield from _sessions(case)
+    yield from _teaching(case)
+
+
+def _provenance(case: Case) -> Iterator[Finding]:
+    if case.provenance == "real_with_consent" and not case.consent_reference:
+        yield Finding(
+            ("consent_reference",),
+            "a case with provenance real_with_consent needs consent_reference: "
+            "where consent is recorded (never the consent itself)",
+        )
+
+
+def patient_findings(patient: Patient) -> Iterator[Finding]:
+    if patient.age is not None and patient.age_band is not None:
+        yield Finding(("age_band",), "give age or age_band, not both")
+    if patient.age is not None and patient.age > 89:
+        yield Finding(("age",), 'ages over 89 identify people; write age_band: "90+"')
+    if patient.age_band and patient.age_band != "90+":
+        low, high = (int(part) for part in patient.age_band.split("-"))
+        if low > high or high > 89:
+            yield Finding(
+                ("age_band",),
+                f'"{patient.age_band}" is not a band; use "low-high" with low <= high <= 89, or "90+"',
+            )
+
+
+def plan_findings(plan: Plan) -> Iterator[Finding]:
+    spans = plan.phase_spans()
+    expected_first = 1
+    for phase, (first, last) in spans.items():
+        loc: Loc = ("phases", phase)
+        if first > last:
+            yield Finding(loc, f"[{first}, {last}] ends before it starts; write [first, last]")
+        elif first != expected_first:
+            yield Finding(
+                loc,
+                f"the {phase} phase starts in week {first} but should start in week "
+                f"{expected_first}: phases must tile weeks 1..{plan.sessions} without gaps or overlaps",
+            )
+        expected_first = last + 1
+    if expected_first != plan.sessions + 1:
+        yield Finding(
+            ("phases", "termination"),
+            f"the phases end in week {expected_first - 1} but plan.sessions is {plan.sessions}; "
+            f"termination must end in week {plan.sessions}",
+        )
+    seen: set[int] = set()
+    for index, week in enumerate(plan.follow_up_weeks):
+        loc = ("follow_up_weeks", index)
+        if week <= plan.sessions:
+            yield Finding(
+                loc,
+                f"follow-up week {week} lies inside the acute course; use a week after {plan.sessions}",
+            )
+        if week in seen:
+            yield Finding(loc, f"week {week} is listed twice")
+        seen.add(week)
+
+
+def _unique_people(case: Case) -> Iterator[Finding]:
+    seen: set[str] = set()
+    for index, person in enumerate(case.people):
+        if person.id in seen:
+            yield Finding(
+                ("people", index, "id"),
+                f"id {person.id!r} is used by an earlier person; ids must be unique",
+            )
+        seen.add(person.id)
+
+
+def _unknown_person(person_id: str, case: Case) -> str:
+    known = ", ".join(p.id for p in case.people) or "none yet"
+    return f"{person_id!r} is not a person of this case; use one of the ids in people ({known})"
+
+
+def _references(case: Case) -> Iterator[Finding]:
+    ids = {p.id for p in case.people}
+    for i, focus in enumerate(case.problem_areas):
+        for j, person_id in enumerate(focus.people):
+            if person_id not in ids:
+                yield Finding(("problem_areas", i, "people", j), _unknown_person(person_id, case))
+    for i, event in enumerate(case.timeline):
+        for j, person_id in enumerate(event.people):
+            if person_id not in ids:
+                yield Finding(("timeline", i, "people", j), _unknown_person(person_id, case))
+    for i, session in enumerate(case.sessions):
+        for person_id in session.ratings:
+            if person_id not in ids:
+                yield Finding(("sessions", i, "ratings", person_id), _unknown_person(person_id, case))
+
+
+def _problem_areas(case: Case) -> Iterator[Finding]:
+    areas = case.problem_areas
+    if case.formulation is not None and case.formulation.agreed is not None and not areas:
+        yield Finding(
+            ("problem_areas",),
+            "formulation.agreed is set, so the focal problem area must be recorded: "
+            "add problem_areas with one primary area",
+        )
+    primaries = [i for i, f in enumerate(areas) if f.focus == "primary"]
+    if areas and len(primaries) != 1:
+        where: Loc = ("problem_areas", primaries[1], "focus") if primaries else ("problem_areas",)
+        yield Finding(where, f"exactly one problem area must be primary; found {len(primaries)}")
+    seen: set[str] = set()
+    for i, focus in enumerate(areas):
+        if focus.area in seen:
+            yield Finding(("problem_areas", i, "area"), f"{focus.area} is listed twice")
+        seen.add(focus.area)
+        if focus.area == "grief" and not _has_death(case):
+            yield Finding(
+                ("problem_areas", i, "area"),
+                "grief needs the death of a significant person: a person with status: deceased or "
+                "a timeline event of kind death; a loss that is not a death is a role_transition",
+            )
+
+
+def focus_findings(focus: Focus) -> Iterator[Finding]:
+    if focus.area == "role_dispute" and focus.stage is None:
+        yield Finding(("stage",), "a role dispute needs its stage: renegotiation, impasse or dissolution")
+    if focus.area != "role_dispute" and focus.stage is not None:
+        yield Finding(("stage",), "stage applies only to a role_dispute; remove it")
+    for key in ("from_role", "to_role"):
+        if focus.area != "role_transition" and getattr(focus, key) is not None:
+            yield Finding((key,), f"{key} applies only to a role_transition; remove it")
+
+
+def _has_death(case: Case) -> bool:
+    return any(p.status == "deceased" for p in case.people) or any(
+        e.kind in DEATH_EVENTS for e in case.timeline
+    )
+
+
+def _sessions(case: Case) -> Iterator[Finding]:
+    seen: set[int] = set()
+    previous = -1
+    for i, session in enumerate(case.sessions):
+        loc: Loc = ("sessions", i, "week")
+        if session.week in seen:
+            yield Finding(loc, f"week {session.week} has an earlier session; each week has one session")
+        elif session.week < previous:
+            yield Finding(
+                loc, f"week {session.week} comes after week {previous}; keep sessions in week order"
+            )
+        seen.add(session.week)
+        previous = max(previous, session.week)
+        kind_loc: Loc = ("sessions", i, "kind")
+        if session.kind == "session" and not 1 <= session.week <= case.plan.sessions:
+            yield Finding(
+                kind_loc,
+                f"week {session.week} is outside the acute course 1..{case.plan.sessions}; "
+                "use kind follow_up or maintenance, or extend plan.sessions",
+            )
+        if session.kind in ("follow_up", "maintenance") and session.week <= case.plan.sessions:
+            yield Finding(
+                kind_loc,
+                f"a {session.kind} lies after the acute course (after week {case.plan.sessions})",
+            )
+
+
+def session_findings(session: Session) -> Iterator[Finding]:
+    if session.kind == "intake" and session.week != 0:
+        yield Finding(("kind",), f"an intake is week 0, not week {session.week}")
+    for measure_id, score in session.measures.items():
+        instrument = INSTRUMENTS[measure_id]
+        loc: Loc = ("measures", measure_id)
+        if score.items is not None:
+            if len(score.items) != instrument.items:
+                yield Finding(
+                    (*loc, "items"),
+                    f"{instrument.short} has {instrument.items} items; {len(score.items)} given",
+                )
+            for n, value in enumerate(score.items):
+                top = instrument.max_of_item(n + 1) if n < instrument.items else instrument.item_max
+                if not 0 <= value <= top:
+                    yield Finding(
+                        (*loc, "items", n),
+                        f"{value} is outside item {n + 1}'s range; {instrument.short} items score 0-{top}",
+                    )
+            if score.total is not None and score.total != sum(score.items):
+                yield Finding(
+                    (*loc, "total"),
+                    f"total {score.total} does not match the items, which add up to "
+                    f"{sum(score.items)}; correct one or leave the total out",
+                )
+        if score.total is not None and not 0 <= score.total <= instrument.total_max:
+            yield Finding(
+                (*loc, "total") if score.items is not None else loc,
+                f"{score.total} is outside {instrument.short}'s range 0-{instrument.total_max}",
+            )
+
+
+def _teaching(case: Case) -> Iterator[Finding]:
+    answer = case.teaching.answer if case.teaching else None
+    if answer is not None and answer.stage is not None and answer.problem_area != "role_dispute":
+        yield Finding(("teaching", "answer", "stage"), "stage applies only to a role_dispute answer")
+
+
+# -- soft findings -----------------------------------------------------------------------------
+
+
+def soft_findings(case: Case) -> list[Finding]:
+    return [
+        *_deficits(case),
+        *_adherence_phase(case),
+        *_transition_roles(case),
+        *_unplanned_weeks(case),
+    ]
+
+
+def _deficits(case: Case) -> Iterator[Finding]:
+    for i, focus in enumerate(case.problem_areas):
+        if focus.area != "interpersonal_deficits":
+            continue
+        loc: Loc = ("problem_areas", i, "area")
+        if len(case.problem_areas) > 1:
+            yield Finding(
+                loc,
+                "interpersonal deficits is a residual area; alongside another area it is usually left out",
+            )
+        onset = case.episode.onset_week if case.episode else None
+        if onset is None:
+            continue
+        qualifying = DEATH_EVENTS | DISPUTE_EVENTS | TRANSITION_EVENTS
+        for event in case.timeline:
+            if event.kind in qualifying and onset - ONSET_WINDOW_WEEKS <= event.week <= onset:
+                yield Finding(
+                    loc,
+                    f"a {event.kind} event in week {event.week} lies within {ONSET_WINDOW_WEEKS} weeks "
+                    f"before onset (week {onset}); interpersonal deficits is chosen only when no death, "
+                    "dispute or transition explains the episode",
+                )
+
+
+def _adherence_phase(case: Case) -> Iterator[Finding]:
+    for i, session in enumerate(case.sessions):
+        phase = case.phase_of(session.week)
+        for item_id in session.adherence:
+            item = ADHERENCE_ITEMS[item_id]
+            if item.phase != phase:
+                yield Finding(
+                    ("sessions", i, "adherence", item_id),
+                    f"{item_id} is a {item.phase}-phase item but week {session.week} is in the "
+                    f"{phase.replace('_', ' ')} phase",
+                )
+
+
+def _transition_roles(case: Case) -> Iterator[Finding]:
+    for i, focus in enumerate(case.problem_areas):
+        if focus.area == "role_transition" and (focus.from_role is None or focus.to_role is None):
+            yield Finding(
+                ("problem_areas", i),
+                "name the roles of a role transition: from_role and to_role",
+            )
+
+
+def _unplanned_weeks(case: Case) -> Iterator[Finding]:
+    planned = set(case.plan.follow_up_weeks)
+    for i, session in enumerate(case.sessions):
+        if (
+            session.week > case.plan.sessions
+            and session.week not in planned
+            and session.kind != "maintenance"
+        ):
+            yield Finding(
+                ("sessions", i, "week"),
+                f"week {session.week} lies after the acute course but is not in plan.follow_up_weeks",
+            )

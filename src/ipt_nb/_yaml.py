@@ -1,0 +1,204 @@
+"""YAML plumbing for :mod:`ipt_nb.casefile`: safe fast reads, round-trip documents, positions.
+
+Two parsers on purpose. Reading a case for display or batch work uses the
+safe loader (libyaml-backed when ``ruamel.yaml.clib`` is installed), which is
+fast. Locating an error and saving an edited file use the round-trip loader,
+which is slower but knows every node's line and column and keeps comments,
+key order and quoting.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import ScalarString
+
+MAX_NODES = 200_000
+"""Largest number of nodes a case may expand to once aliases are followed."""
+MAX_DEPTH = 40
+"""Deepest nesting of mappings and lists a case may have (the format itself needs 6)."""
+
+
+class ShapeError(ValueError):
+    """The parsed document is too large or too deep once aliases are followed."""
+
+
+def _safe_yaml() -> YAML:
+    try:
+        yaml = YAML(typ="safe", pure=False)
+    except Exception:  # pragma: no cover - only without ruamel.yaml.clib
+        yaml = YAML(typ="safe", pure=True)
+    yaml.version = (1, 2)
+    return yaml
+
+
+def roundtrip_yaml() -> YAML:
+    """A round-trip YAML 1.2 loader/dumper that keeps comments, order and quotes."""
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap a person's long lines
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+_SAFE = _safe_yaml()
+
+
+def parse_fast(text: str) -> Any:
+    """Plain Python data from YAML text (YAML 1.2, no tags beyond the core schema)."""
+    return _SAFE.load(text)
+
+
+def parse_roundtrip(text: str) -> Any:
+    return roundtrip_yaml().load(text)
+
+
+def check_shape(data: Any) -> None:
+    """Refuse documents that expand past :data:`MAX_NODES` or nest past :data:`MAX_DEPTH`.
+
+    Aliases are shared references after loading, so a small file can stand for
+    millions of nodes (the "billion laughs"). Sizes are memoised per object, so
+    this costs one visit per distinct node however many aliases point at it.
+    """
+    sizes: dict[int, int] = {}
+
+    def size(node: Any, depth: int, open_: set[int]) -> int:
+        if not isinstance(node, dict | list):
+            return 1
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in open_:
+            raise ShapeError("an alias refers to a node that contains it (a recursive alias)")
+        if depth > MAX_DEPTH:
+            raise ShapeError(f"the document nests deeper than {MAX_DEPTH} levels")
+        open_.add(key)
+        children: Iterable[Any] = node.values() if isinstance(node, dict) else node
+        total = 1
+        for child in children:
+            total += size(child, depth + 1, open_)
+            if total > MAX_NODES:
+                raise ShapeError(
+                    f"the document expands to more than {MAX_NODES:,} nodes once aliases are "
+                    "followed; a case file needs far fewer (is it an alias bomb?)"
+                )
+        open_.discard(key)
+        sizes[key] = total
+        return total
+
+    size(data, 0, set())
+
+
+def position(doc: Any, loc: tuple[str | int, ...]) -> tuple[int, int]:
+    """1-based ``(line, column)`` of the node at ``loc`` in a round-trip document.
+
+    A scalar's value position; a mapping's or list's key position; for a path
+    that does not exist (a missing key), the deepest existing parent's.
+    """
+    best = (1, 1)
+    node = doc
+    for part in loc:
+        if isinstance(node, CommentedMap) and part in node:
+            child = node[part]
+            nested = isinstance(child, CommentedMap | CommentedSeq)
+            line, col = node.lc.key(part) if nested else node.lc.value(part)
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+            child = node[part]
+            line, col = node.lc.item(part)
+        else:
+            break
+        best = (line + 1, col + 1)
+        node = child
+    return best
+
+
+def key_position(doc: Any, loc: tuple[str | int, ...]) -> tuple[int, int]:
+    """Position of the last key of ``loc`` itself (for unknown keys)."""
+    parent = doc
+    for part in loc[:-1]:
+        try:
+            parent = parent[part]
+        except (KeyError, IndexError, TypeError):
+            return position(doc, loc[:-1])
+    if isinstance(parent, CommentedMap) and loc and loc[-1] in parent:
+        line, col = parent.lc.key(loc[-1])
+        return line + 1, col + 1
+    return position(doc, loc)
+
+
+# -- merging an edited case back into the person's document ----------------------------------
+
+
+def merge(old: Any, new: Any) -> Any:
+    """Return ``old`` updated to equal ``new``, keeping comments, order and quoting where unchanged."""
+    if isinstance(old, CommentedMap) and isinstance(new, dict):
+        return _merge_map(old, new)
+    if isinstance(old, CommentedSeq) and isinstance(new, list):
+        return _merge_seq(old, new)
+    if _same_scalar(old, new):
+        return old
+    if isinstance(old, ScalarString) and isinstance(new, str):
+        return type(old)(new)  # keep the person's quoting or block style
+    return new
+
+
+def _same_scalar(old: Any, new: Any) -> bool:
+    if old != new:
+        return False
+    if isinstance(old, bool) or isinstance(new, bool):  # True == 1 in Python, not in YAML
+        return type(old) is type(new)
+    return True
+
+
+def _merge_map(old: CommentedMap, new: dict[str, Any]) -> CommentedMap:
+    for key in [k for k in old if k not in new]:
+        del old[key]
+    order = list(new)
+    for rank, (key, value) in enumerate(new.items()):
+        if key in old:
+            old[key] = merge(old[key], value)
+            continue
+        later = [k for k in order[rank + 1 :] if k in old]
+        where = list(old).index(later[0]) if later else len(old)
+        old.insert(where, key, value)
+    return old
+
+
+def _identities(items: list[Any], key: str) -> list[Any] | None:
+    """Each item's ``key`` value, when every item is a mapping with a unique one."""
+    values = [item.get(key) if isinstance(item, dict) else None for item in items]
+    if None in values or len(set(values)) != len(values):
+        return None
+    return values
+
+
+def _merge_seq(old: CommentedSeq, new: list[Any]) -> CommentedSeq:
+    """Merge lists item by item; lists of people or sessions are matched by id or week.
+
+    Matching by identity keeps each person's comments with that person when
+    someone earlier in the list is removed or the list is reordered.
+    """
+    merged: list[Any] = []
+    for key in ("id", "week"):
+        old_ids, new_ids = _identities(list(old), key), _identities(new, key)
+        if old_ids is not None and new_ids is not None:
+            by_id = dict(zip(old_ids, list(old), strict=True))
+            merged = [merge(by_id[k], v) if k in by_id else v for k, v in zip(new_ids, new, strict=True)]
+            break
+    else:
+        merged = [merge(old[i], v) if i < len(old) else v for i, v in enumerate(new)]
+    if len(merged) == len(old) and all(a is b for a, b in zip(merged, old, strict=True)):
+        return old
+    del old[:]
+    old.extend(merged)
+    return old
+
+
+def dump(doc: Any) -> str:
+    stream = io.StringIO()
+    roundtrip_yaml().dump(doc, stream)
+    return stream.getvalue()

@@ -1,0 +1,330 @@
+"""Case files on disk: safe loading with located errors, atomic saving that keeps comments.
+
+``load_case`` is the fast read used by charts, notebooks and batch reports.
+``check_file`` reports every error and warning of a file with its line and
+column. ``CaseDocument`` is the editing path used by forms: it remembers the
+person's YAML (comments, key order, quoting) and the file's content hash, so a
+save writes only what changed and never overwrites a file someone else changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from . import _yaml
+from ._messages import clean_loc, format_path, message_for
+from .errors import CaseFileError, IptNbError, Issue, StaleFileError
+from .model import FORMAT, SUPPORTED_FORMATS, Case
+
+MAX_BYTES = 5 * 1024 * 1024
+"""Largest case file read (5 MiB); a 16-week case is about 15 KiB."""
+
+
+@dataclass
+class FileReport:
+    """The outcome of checking one file: the case when valid, its errors and warnings."""
+
+    source: str
+    case: Case | None
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.source,
+            "valid": self.ok,
+            "case_id": self.case.id if self.case else None,
+            "errors": [i.as_dict() for i in self.errors],
+            "warnings": [i.as_dict() for i in self.warnings],
+        }
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def read_text(path: str | Path) -> str:
+    """The file's text, refusing what no case file can be: too large, not UTF-8, empty."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise CaseFileError(
+                path,
+                [Issue("", f"the file is {size:,} bytes; case files are limited to {MAX_BYTES:,}")],
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CaseFileError(path, [Issue("", f"cannot read the file: {exc.strerror or exc}")]) from exc
+    return decode(raw, path)
+
+
+def decode(raw: bytes, source: str | Path) -> str:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise CaseFileError(
+            source,
+            [
+                Issue(
+                    "",
+                    f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8",
+                    line,
+                    column,
+                )
+            ],
+        ) from exc
+    return text.removeprefix("\ufeff")
+
+
+def parse_case_text(text: str, source: str | Path = "<text>") -> tuple[Case, list[Issue]]:
+    """Validate YAML text as a case; returns the case and its warnings, raises ``CaseFileError``."""
+    if not text.strip():
+        raise CaseFileError(source, [Issue("", "the file is empty; start from `ipt-nb new ID`", 1, 1)])
+    try:
+        data = _yaml.parse_fast(text)
+    except RecursionError as exc:
+        raise CaseFileError(source, [Issue("", "the document nests too deeply to be a case file")]) from exc
+    except YAMLError as exc:
+        raise CaseFileError(source, [_syntax_issue(exc)]) from exc
+    try:
+        _yaml.check_shape(data)
+    except _yaml.ShapeError as exc:
+        raise CaseFileError(source, [Issue("", str(exc))]) from exc
+    _check_format(data, text, source)
+    try:
+        case = Case.model_validate(data)
+    except ValidationError as exc:
+        raise CaseFileError(source, _located(exc, text)) from exc
+    return case, _warnings(case, text)
+
+
+def _syntax_issue(exc: YAMLError) -> Issue:
+    mark = getattr(exc, "problem_mark", None) if isinstance(exc, MarkedYAMLError) else None
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    text = f"YAML syntax: {problem}" + (f" ({context})" if context else "")
+    if "duplicate key" in str(exc):
+        text = f"YAML syntax: {problem}; each key may appear once in a mapping"
+    if mark is None:
+        return Issue("", text)
+    return Issue("", text, mark.line + 1, mark.column + 1)
+
+
+def _check_format(data: Any, text: str, source: str | Path) -> None:
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"a single value ({data!r:.40})"
+        raise CaseFileError(
+            source, [Issue("", f"the top level is {kind}; a case file is a mapping of keys", 1, 1)]
+        )
+    found = data.get("format")
+    if found in SUPPORTED_FORMATS:
+        return
+    supported = ", ".join(SUPPORTED_FORMATS)
+    if found is None:
+        issue = Issue("format", f"the file has no format key; add `format: {FORMAT}` as the first line", 1, 1)
+    else:
+        line, column = _yaml.position(_yaml.parse_roundtrip(text), ("format",))
+        issue = Issue(
+            "format",
+            f"{found!r} is not a format this version reads ({supported}); convert the file or update ipt-nb",
+            line,
+            column,
+        )
+    raise CaseFileError(source, [issue])
+
+
+def _located(exc: ValidationError, text: str) -> list[Issue]:
+    doc = _yaml.parse_roundtrip(text)
+    issues = []
+    for error in exc.errors(include_url=False):
+        loc = clean_loc(error["loc"])
+        if error["type"] == "extra_forbidden" or "[key]" in error["loc"]:
+            line, column = _yaml.key_position(doc, loc)
+        else:
+            line, column = _yaml.position(doc, loc)
+        issues.append(Issue(format_path(loc), message_for(error), line, column))
+    return sorted(issues, key=lambda i: (i.line or 0, i.column or 0))
+
+
+def _warnings(case: Case, text: str) -> list[Issue]:
+    findings = case.warnings()
+    if not findings:
+        return []
+    doc = _yaml.parse_roundtrip(text)
+    return [
+        Issue(format_path(f.loc), f.message, *_yaml.position(doc, f.loc), severity="warning")
+        for f in findings
+    ]
+
+
+def load_case(path: str | Path) -> Case:
+    """Load and validate one case file; raises ``CaseFileError`` naming file, line and field."""
+    case, _ = parse_case_text(read_text(path), path)
+    return case
+
+
+def check_file(path: str | Path) -> FileReport:
+    """Every error (or the case and its warnings) of one file, never raising for a bad file."""
+    try:
+        case, warnings = parse_case_text(read_text(path), path)
+    except CaseFileError as exc:
+        return FileReport(str(path), None, errors=exc.issues)
+    return FileReport(str(path), case, warnings=warnings)
+
+
+def case_files(paths: list[str | Path]) -> list[Path]:
+    """Expand folders to the ``*.yaml`` / ``*.yml`` files in them, sorted; keep files as given."""
+    found: list[Path] = []
+    for entry in map(Path, paths):
+        if entry.is_dir():
+            found.extend(sorted(p for p in entry.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()))
+        else:
+            found.append(entry)
+    return found
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+def case_data(case: Case) -> dict[str, Any]:
+    """The case as plain JSON-safe data, as a person would have written it (defaults left out)."""
+    return case.model_dump(mode="json", exclude_unset=True)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves the old file or the new one, never a mix.
+
+    Temp file in the same folder, fsync, then rename over the target.
+    """
+    path = Path(path)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(tmp_name).chmod(mode)
+        Path(tmp_name).replace(path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    with contextlib.suppress(OSError):  # make the rename itself durable where the OS allows
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class CaseDocument:
+    """A case file opened for editing.
+
+    Keeps the person's YAML document and the hash of the bytes it was read
+    from. :meth:`save` validates, merges the edited case into that document
+    (comments, key order and quoting stay where the values did not change),
+    and refuses to overwrite a file that changed on disk since it was opened.
+    """
+
+    def __init__(self, path: Path, raw: bytes, case: Case, warnings: list[Issue]) -> None:
+        self.path = path
+        self.case = case
+        self.warnings = warnings
+        self._raw = raw
+        self._digest = _digest(raw)
+        self._doc = _yaml.parse_roundtrip(decode(raw, path))
+
+    @classmethod
+    def open(cls, path: str | Path) -> CaseDocument:
+        path = Path(path)
+        text = read_text(path)
+        case, warnings = parse_case_text(text, path)
+        return cls(path, path.read_bytes(), case, warnings)
+
+    def changed_on_disk(self) -> bool:
+        """True when the file no longer holds the bytes this document was opened from."""
+        try:
+            return _digest(self.path.read_bytes()) != self._digest
+        except FileNotFoundError:
+            return True
+
+    def reload(self) -> Case:
+        """Read the file again, dropping this document's view of it."""
+        fresh = CaseDocument.open(self.path)
+        self.__dict__.update(fresh.__dict__)
+        return self.case
+
+    def render(self, case: Case) -> bytes:
+        """The bytes :meth:`save` would write for ``case``."""
+        data = case_data(Case.model_validate(case_data(case)))
+        if data == case_data(self.case):
+            return self._raw
+        _yaml.merge(self._doc, data)
+        return _yaml.dump(self._doc).encode("utf-8")
+
+    def save(self, case: Case, *, path: str | Path | None = None, force: bool = False) -> Path:
+        """Validate ``case`` and write it atomically; returns the path written.
+
+        ``path`` saves to another file (it must not exist unless ``force``).
+        Raises ``StaleFileError`` when the file changed since it was opened.
+        """
+        target = Path(path) if path is not None else self.path
+        if target == self.path and not force and self.changed_on_disk():
+            raise StaleFileError(self.path)
+        if target != self.path and target.exists() and not force:
+            raise IptNbError(f"{target}: a file with this name exists; choose another name or force")
+        try:
+            validated = Case.model_validate(case_data(case))
+        except ValidationError as exc:
+            raise CaseFileError(
+                target,
+                [Issue(format_path(clean_loc(e["loc"])), message_for(e)) for e in exc.errors()],
+            ) from exc
+        data = self.render(validated)
+        atomic_write(target, data)
+        self.path, self.case, self._raw, self._digest = target, validated, data, _digest(data)
+        return target
+
+
+def save_case(case: Case, path: str | Path, *, overwrite: bool = False) -> Path:
+    """Write ``case`` to a new file (or over an existing case file, keeping its comments)."""
+    path = Path(path)
+    if path.exists():
+        if not overwrite:
+            raise IptNbError(f"{path}: the file exists; open it with CaseDocument to edit, or overwrite")
+        return CaseDocument.open(path).save(case)
+    validated = Case.model_validate(case_data(case))
+    atomic_write(path, _yaml.dump(case_data(validated)).encode("utf-8"))
+    return path
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of ``ipt-case/1`` for editors and other validators."""
+    schema = Case.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://ipt-nb.invalid/schema/ipt-case-1.json"
+    return schema
+
+
+def json_schema_text() -> str:
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"

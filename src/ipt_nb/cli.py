@@ -1,0 +1,138 @@
+"""The ``ipt-nb`` command: a thin adapter that parses arguments and calls the library.
+
+Exit codes: 0 success, 1 a case is invalid (or a job failed), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .casefile import FileReport, case_files, check_file, json_schema_text
+from .errors import IptNbError, UsageError
+
+EPILOG = """\
+examples:
+  ipt-nb validate casebook/cases          check every case of a folder
+  ipt-nb validate --strict --json a.yaml  fail on warnings too; machine-readable
+  ipt-nb new maria --out casebook/cases   start a new case from a commented draft
+  ipt-nb summary casebook/cases           one line of outcomes per case
+  ipt-nb schema > ipt-case-1.schema.json  JSON Schema for editors
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ipt-nb",
+        description="Case files, outcomes and reports for Interpersonal Psychotherapy casework.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"ipt-nb {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    validate = commands.add_parser(
+        "validate",
+        help="check case files against the ipt-case/1 format",
+        description="Check case files. Prints one line per problem as file:line:col: field: message.",
+    )
+    validate.add_argument("paths", nargs="+", metavar="PATH", help="case files or folders of them")
+    validate.add_argument("--strict", action="store_true", help="treat warnings as failures")
+    validate.add_argument("--json", action="store_true", help="print a JSON report instead of lines")
+    validate.set_defaults(handler=_validate)
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of the case format")
+    schema.set_defaults(handler=_schema)
+
+    new = commands.add_parser("new", help="write a valid, commented draft case to fill in")
+    new.add_argument("case_id", metavar="ID", help="the case id: lowercase letters, digits, - and _")
+    new.add_argument("--out", type=Path, default=Path(), metavar="DIR", help="folder to write ID.yaml into")
+    new.add_argument("--force", action="store_true", help="overwrite an existing file")
+    new.set_defaults(handler=_new)
+
+    summary = commands.add_parser("summary", help="one line of outcomes per case")
+    summary.add_argument("paths", nargs="+", metavar="PATH", help="case files or folders of them")
+    summary.set_defaults(handler=_summary)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args))
+    except IptNbError as exc:
+        print(f"ipt-nb: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("ipt-nb: interrupted", file=sys.stderr)
+        return 130
+
+
+def _reports(paths: list[str]) -> list[FileReport]:
+    files = case_files(list(paths))
+    missing = [str(f) for f in files if not f.exists()]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    if not files:
+        raise UsageError(f"no case files (*.yaml) in {', '.join(paths)}")
+    return [check_file(f) for f in files]
+
+
+def _validate(args: argparse.Namespace) -> int:
+    reports = _reports(args.paths)
+    failed = [r for r in reports if not r.ok or (args.strict and r.warnings)]
+    if args.json:
+        print(json.dumps({"strict": args.strict, "files": [r.as_dict() for r in reports]}, indent=2))
+        return 1 if failed else 0
+    for report in reports:
+        for issue in [*report.errors, *report.warnings]:
+            print(issue.format(report.source))
+    errors = sum(len(r.errors) for r in reports)
+    warnings = sum(len(r.warnings) for r in reports)
+    verdict = "invalid" if failed else "valid"
+    print(
+        f"{len(reports)} file(s) checked: {len(reports) - len(failed)} {verdict if not failed else 'passed'}"
+        f", {len(failed)} failed; {errors} error(s), {warnings} warning(s)",
+        file=sys.stderr,
+    )
+    return 1 if failed else 0
+
+
+def _schema(_: argparse.Namespace) -> int:
+    sys.stdout.write(json_schema_text())
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    from ._template import draft
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", args.case_id):
+        raise UsageError(f"{args.case_id!r} is not a valid id; use lowercase letters, digits, - and _")
+    target = args.out / f"{args.case_id}.yaml"
+    if target.exists() and not args.force:
+        raise UsageError(f"{target} exists; choose another id or use --force")
+    args.out.mkdir(parents=True, exist_ok=True)
+    target.write_text(draft(args.case_id, str(target)), encoding="utf-8")
+    print(target)
+    return 0
+
+
+def _summary(args: argparse.Namespace) -> int:
+    from .outcomes import summary_line
+
+    reports = _reports(args.paths)
+    for report in reports:
+        if report.case is None:
+            print(f"{report.source}: invalid ({len(report.errors)} error(s)); run ipt-nb validate")
+        else:
+            print(summary_line(report.case))
+    return 0 if all(r.ok for r in reports) else 1

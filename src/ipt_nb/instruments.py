@@ -1,0 +1,230 @@
+"""Symptom measures as data: item counts, ranges, severity bands, risk items, change thresholds.
+
+Numbers come from IPT.md section 8 and the instruments' own papers (cited on
+each entry). Where the literature disagrees (HAM-D bands, BDI-II remission,
+reliable change for HAM-D, BDI-II and EPDS) the value is a stated, configurable
+default and the report prints which one it used.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Final, Literal
+
+MeasureId = Literal["phq9", "gad7", "hamd17", "bdi2", "epds"]
+
+RCI_Z: Final = 1.96
+"""Two-tailed p < .05 for the Jacobson-Truax reliable change index."""
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    low: int
+    high: int
+    label: str
+
+    def contains(self, score: int) -> bool:
+        return self.low <= score <= self.high
+
+    @property
+    def title(self) -> str:
+        return self.label.replace("_", " ")
+
+
+@dataclass(frozen=True, slots=True)
+class ReliableChange:
+    """How much change counts as reliable for one instrument.
+
+    Either a fixed convention (``points``, e.g. NHS Talking Therapies) or the
+    Jacobson-Truax index from a reliability and a pre-treatment SD.
+    """
+
+    method: Literal["nhs_talking_therapies", "jacobson_truax"]
+    points: float
+    reliability: float | None = None
+    sd: float | None = None
+    source: str = ""
+
+    @classmethod
+    def jacobson_truax(cls, reliability: float, sd: float, source: str) -> ReliableChange:
+        """Minimum reliable raw change ``1.96 * sqrt(2) * SD * sqrt(1 - r)`` (Jacobson & Truax 1991)."""
+        standard_error = sd * math.sqrt(1 - reliability)
+        s_diff = math.sqrt(2 * standard_error**2)
+        return cls("jacobson_truax", round(RCI_Z * s_diff, 2), reliability, sd, source)
+
+    def describe(self) -> str:
+        if self.method == "nhs_talking_therapies":
+            return f"change of {self.points:g} points or more (NHS Talking Therapies)"
+        return (
+            f"change of {self.points:g} points or more (Jacobson-Truax RCI, r = {self.reliability}, "
+            f"SD = {self.sd})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Instrument:
+    id: MeasureId
+    name: str
+    short: str
+    items: int
+    item_max: int
+    """Each item scores 0..item_max (HAM-D-17 mixes 0-4 and 0-2 items: see item_maxima)."""
+    total_max: int
+    bands: tuple[Band, ...]
+    band_scheme: str
+    remission_max: int
+    """Highest total that counts as remission (PHQ-9 < 5 is ``4``)."""
+    reliable_change: ReliableChange
+    source: str
+    risk_item: int | None = None
+    """1-based number of the suicidality item; any score above 0 calls for a risk review."""
+    caseness_min: int | None = None
+    """NHS Talking Therapies caseness threshold (score >= this is a case)."""
+    rater: Literal["self", "clinician"] = "self"
+    item_maxima: tuple[int, ...] | None = None
+
+    def max_of_item(self, number: int) -> int:
+        """Highest score of 1-based item ``number``."""
+        if self.item_maxima is not None:
+            return self.item_maxima[number - 1]
+        return self.item_max
+
+    def band(self, score: int) -> Band:
+        for band in self.bands:
+            if band.contains(score):
+                return band
+        raise ValueError(f"{score} is outside {self.short}'s range 0-{self.total_max}")
+
+    def remitted(self, score: int) -> bool:
+        return score <= self.remission_max
+
+
+_HAMD_ITEM_MAXIMA: Final = (4, 4, 4, 2, 2, 2, 4, 4, 4, 4, 4, 2, 2, 2, 4, 2, 2)
+"""HAM-D-17: nine items scored 0-4 and eight scored 0-2 (Hamilton 1960); totals 52."""
+
+HAMD_RUSH_BANDS: Final = (
+    Band(0, 7, "none"),
+    Band(8, 13, "mild"),
+    Band(14, 19, "moderate"),
+    Band(20, 25, "severe"),
+    Band(26, 52, "very_severe"),
+)
+"""Alternative HAM-D bands (Rush et al. 2003 IDS/QIDS conversion); disagrees with Zimmerman at 14-23."""
+
+INSTRUMENTS: Final[dict[str, Instrument]] = {
+    i.id: i
+    for i in (
+        Instrument(
+            id="phq9",
+            name="Patient Health Questionnaire-9",
+            short="PHQ-9",
+            items=9,
+            item_max=3,
+            total_max=27,
+            bands=(
+                Band(0, 4, "none_minimal"),
+                Band(5, 9, "mild"),
+                Band(10, 14, "moderate"),
+                Band(15, 19, "moderately_severe"),
+                Band(20, 27, "severe"),
+            ),
+            band_scheme="Kroenke, Spitzer & Williams 2001",
+            remission_max=4,
+            reliable_change=ReliableChange(
+                "nhs_talking_therapies", 6, source="NHS Talking Therapies (IAPT) handbook"
+            ),
+            risk_item=9,
+            caseness_min=10,
+            source="Kroenke, Spitzer & Williams 2001, J Gen Intern Med 16:606",
+        ),
+        Instrument(
+            id="gad7",
+            name="Generalized Anxiety Disorder-7",
+            short="GAD-7",
+            items=7,
+            item_max=3,
+            total_max=21,
+            bands=(
+                Band(0, 4, "minimal"),
+                Band(5, 9, "mild"),
+                Band(10, 14, "moderate"),
+                Band(15, 21, "severe"),
+            ),
+            band_scheme="Spitzer et al. 2006",
+            remission_max=4,
+            reliable_change=ReliableChange(
+                "nhs_talking_therapies", 4, source="NHS Talking Therapies (IAPT) handbook"
+            ),
+            caseness_min=8,
+            source="Spitzer, Kroenke, Williams & Löwe 2006, Arch Intern Med 166:1092",
+        ),
+        Instrument(
+            id="hamd17",
+            name="Hamilton Rating Scale for Depression, 17 items",
+            short="HAM-D-17",
+            items=17,
+            item_max=4,
+            item_maxima=_HAMD_ITEM_MAXIMA,
+            total_max=52,
+            bands=(
+                Band(0, 7, "no_depression"),
+                Band(8, 16, "mild"),
+                Band(17, 23, "moderate"),
+                Band(24, 52, "severe"),
+            ),
+            band_scheme="Zimmerman et al. 2013 (J Affect Disord 150:384)",
+            remission_max=7,
+            reliable_change=ReliableChange.jacobson_truax(
+                0.80, 5.0, "illustrative parameters (IPT.md 8.3); no single published convention"
+            ),
+            rater="clinician",
+            source="Hamilton 1960; remission <= 7 per Frank et al. 1991",
+        ),
+        Instrument(
+            id="bdi2",
+            name="Beck Depression Inventory-II",
+            short="BDI-II",
+            items=21,
+            item_max=3,
+            total_max=63,
+            bands=(
+                Band(0, 13, "minimal"),
+                Band(14, 19, "mild"),
+                Band(20, 28, "moderate"),
+                Band(29, 63, "severe"),
+            ),
+            band_scheme="Beck, Steer & Brown 1996 manual",
+            remission_max=13,
+            reliable_change=ReliableChange.jacobson_truax(
+                0.93, 10.0, "r: test-retest, Beck et al. 1996; SD: illustrative, set local norms"
+            ),
+            risk_item=9,
+            source="Beck, Steer & Brown 1996 (proprietary: totals only, never item text)",
+        ),
+        Instrument(
+            id="epds",
+            name="Edinburgh Postnatal Depression Scale",
+            short="EPDS",
+            items=10,
+            item_max=3,
+            total_max=30,
+            bands=(
+                Band(0, 9, "unlikely"),
+                Band(10, 12, "possible_depression"),
+                Band(13, 30, "probable_depression"),
+            ),
+            band_scheme="Cox, Holden & Sagovsky 1987 (cut-offs 10 and 13)",
+            remission_max=9,
+            reliable_change=ReliableChange.jacobson_truax(
+                0.87, 5.0, "r: Cox et al. 1987 (alpha); SD: illustrative, set local norms"
+            ),
+            risk_item=10,
+            source="Cox, Holden & Sagovsky 1987, Br J Psychiatry 150:782",
+        ),
+    )
+}
+
+MEASURE_IDS: Final[tuple[str, ...]] = tuple(INSTRUMENTS)
+RESPONSE_FRACTION: Final = 0.5
+"""Response: a reduction of at least 50% from baseline (Frank et al. 1991)."""

@@ -1,0 +1,360 @@
+"""The ``ipt-case/1`` case as pydantic models: pure data plus the rules of the contract.
+
+Field-level rules live on the fields; rules that span fields (references,
+phases tiling the course, one primary problem area, measure ranges) are checked
+in :mod:`ipt_nb._rules` and raised as one ``ValidationError`` listing all of
+them. Soft findings are not raised: :meth:`Case.warnings` returns them.
+Derived values (phase of a week, session kind, totals from items, closeness at
+a week) are computed on demand and never stored.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    model_serializer,
+    model_validator,
+)
+
+from . import _rules
+from .catalog import (
+    ADHERENCE_ITEMS,
+    TECHNIQUES,
+    DisputeStage,
+    PhaseId,
+    ProblemAreaId,
+    default_phases,
+)
+from .instruments import MEASURE_IDS, MeasureId
+
+FORMAT: Literal["ipt-case/1"] = "ipt-case/1"
+SUPPORTED_FORMATS = (FORMAT,)
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
+Line = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+"""One line of plain text (a label, a title, a list entry)."""
+Text = Annotated[str, StringConstraints(max_length=20_000)]
+"""Free plain text: never markup, always escaped on display."""
+Week = Annotated[int, Field(ge=-2600, le=520)]
+"""Weeks relative to intake (week 0); negative weeks lie before intake."""
+Ring = Literal[1, 2, 3] | None
+"""Closeness circle: 1 inner, 2 middle, 3 outer, None outside the circle."""
+Closeness = Annotated[int, Field(ge=0, le=10)]
+
+Provenance = Literal["invented", "composite", "disguised_published_case", "real_with_consent"]
+Relationship = Literal[
+    "partner", "spouse", "ex_partner", "child", "parent", "sibling", "other_family", "friend",
+    "coworker", "supervisor", "neighbour", "health_professional", "other",
+]  # fmt: skip
+EventKind = Literal[
+    "death", "separation", "relationship_start", "conflict", "move", "job_start", "job_loss",
+    "retirement", "illness", "birth", "pregnancy", "school_change", "other",
+]  # fmt: skip
+SessionKind = Literal["intake", "session", "follow_up", "maintenance"]
+TechniqueId = Literal[tuple(TECHNIQUES)]  # type: ignore[valid-type]
+AdherenceId = Literal[tuple(ADHERENCE_ITEMS)]  # type: ignore[valid-type]
+AdherenceRating = Literal[0, 1, 2, "na"]
+
+
+class _Model(BaseModel):
+    """Strict about types (``"yes"`` is not a bool) and about unknown keys (typos lose data)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Patient(_Model):
+    label: Line = Field(description="pseudonym or role label, never a real name")
+    age: Annotated[int, Field(ge=0, le=130)] | None = None
+    age_band: Annotated[str, StringConstraints(pattern=r"^(\d{1,2}-\d{1,2}|90\+)$")] | None = None
+    gender: Line | None = None
+    occupation: Line | None = None
+    presenting_problem: Text | None = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> Patient:
+        _rules.raise_findings(list(_rules.patient_findings(self)))
+        return self
+
+
+class Diagnosis(_Model):
+    label: Line
+    system: Line | None = None
+    code: Line | None = None
+
+
+PhaseSpan = Annotated[list[Annotated[int, Field(ge=1, le=24)]], Field(min_length=2, max_length=2)]
+
+
+class PhasePlan(_Model):
+    initial: PhaseSpan | None = None
+    middle: PhaseSpan | None = None
+    termination: PhaseSpan | None = None
+
+
+class Plan(_Model):
+    sessions: Annotated[int, Field(ge=6, le=24)]
+    phases: PhasePlan | None = None
+    follow_up_weeks: list[Annotated[int, Field(ge=1, le=520)]] = []
+    maintenance: Literal["none", "monthly", "biweekly", "weekly"] = "none"
+
+    def phase_spans(self) -> dict[PhaseId, tuple[int, int]]:
+        """First and last week of each phase: the plan's own, else the defaults for its length."""
+        spans = default_phases(self.sessions)
+        if self.phases is not None:
+            for phase in spans:
+                given = getattr(self.phases, phase)
+                if given is not None:
+                    spans[phase] = (given[0], given[1])
+        return spans
+
+    @model_validator(mode="after")
+    def _rules(self) -> Plan:
+        _rules.raise_findings(list(_rules.plan_findings(self)))
+        return self
+
+
+class Expectation(_Model):
+    text: Line
+    held_by: Literal["patient", "other"] = "patient"
+    met: Literal["met", "partly", "unmet"] | None = None
+
+
+class WishedChange(_Model):
+    text: Line
+    locus: Literal["self", "other", "both"] | None = None
+
+
+class Person(_Model):
+    id: Slug
+    label: Line = Field(description="pseudonym or role ('Mother'); never a real name")
+    relationship: Relationship
+    status: Literal["current", "past", "deceased", "estranged"] = "current"
+    contact: Literal["daily", "several_per_week", "weekly", "monthly", "less_than_monthly", "none"] | None = (
+        None
+    )
+    ring: Ring = Field(description="closeness circle at intake: 1 inner, 2 middle, 3 outer, null outside")
+    closeness: Closeness | None = None
+    confidant: bool | None = None
+    support: list[Literal["emotional", "practical", "informational"]] = []
+    conflict: Literal["none", "renegotiation", "impasse", "dissolution"] = "none"
+    satisfying: list[Line] = []
+    unsatisfying: list[Line] = []
+    expectations: list[Expectation] = []
+    wished_changes: list[WishedChange] = []
+    notes: Text | None = None
+
+
+class Event(_Model):
+    week: Week
+    kind: EventKind
+    id: Slug | None = None
+    text: Text | None = None
+    people: list[Slug] = []
+    mood: Annotated[int, Field(ge=-3, le=3)] | None = None
+
+
+class Episode(_Model):
+    onset_week: Week | None = None
+    prior_episodes: Annotated[int, Field(ge=0)] | None = None
+
+
+class Focus(_Model):
+    area: ProblemAreaId
+    focus: Literal["primary", "secondary"] = "primary"
+    people: list[Slug] = []
+    stage: DisputeStage | None = None
+    from_role: Line | None = None
+    to_role: Line | None = None
+    rationale: Text | None = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> Focus:
+        _rules.raise_findings(list(_rules.focus_findings(self)))
+        return self
+
+
+class Formulation(_Model):
+    text: Text | None = None
+    week: Annotated[int, Field(ge=0, le=24)] | None = None
+    agreed: Literal["pending", "agreed", "agreed_with_changes", "not_agreed"] | None = None
+
+
+def _total_shorthand(value: Any) -> Any:
+    """``phq9: 19`` is shorthand for ``phq9: {total: 19}``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return {"total": value}
+    return value
+
+
+class MeasureScore(_Model):
+    """A measure's total, or its items (the total is then computed), or both (they must agree)."""
+
+    total: int | None = None
+    items: list[int] | None = None
+
+    @property
+    def score(self) -> int:
+        """The total: the given one, else the sum of the items."""
+        if self.total is not None:
+            return self.total
+        return sum(self.items or ())
+
+    @model_validator(mode="after")
+    def _total_or_items(self) -> MeasureScore:
+        if self.total is None and self.items is None:
+            raise ValueError("give a total, items, or both")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _as_written(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """A total alone is written back as the ``phq9: 19`` shorthand."""
+        if self.items is None:
+            return self.total
+        return handler(self)
+
+
+Score = Annotated[MeasureScore, BeforeValidator(_total_shorthand, json_schema_input_type=int | MeasureScore)]
+
+
+class Rating(_Model):
+    """Closeness as re-rated in a session. A ring left out keeps the ring rated before."""
+
+    ring: Ring = None
+    closeness: Closeness | None = None
+
+
+class Session(_Model):
+    week: Annotated[int, Field(ge=0, le=520)]
+    kind: SessionKind | None = None
+    measures: dict[MeasureId, Score] = {}
+    ratings: dict[Slug, Rating] = {}
+    stage: DisputeStage | None = None
+    techniques: list[TechniqueId] = []
+    adherence: dict[AdherenceId, AdherenceRating] = {}
+    events: list[Line] = []
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> Session:
+        _rules.raise_findings(list(_rules.session_findings(self)))
+        return self
+
+
+class Termination(_Model):
+    warning_signs: list[Line] = []
+    plan: list[Line] = []
+    maintenance_decision: Text | None = None
+
+
+class Answer(_Model):
+    problem_area: ProblemAreaId
+    stage: DisputeStage | None = None
+    rationale: Text | None = None
+
+
+class Teaching(_Model):
+    discussion_questions: list[Text] = []
+    answer: Answer | None = None
+
+
+class Case(_Model):
+    """One IPT case, exactly the ``ipt-case/1`` contract."""
+
+    model_config = ConfigDict(title="ipt-case/1")
+
+    format: Literal["ipt-case/1"]
+    id: Slug
+    title: Line
+    provenance: Provenance
+    consent_reference: Line | None = None
+    patient: Patient
+    diagnosis: Diagnosis
+    medical_context: list[Line] = []
+    plan: Plan
+    people: list[Person]
+    timeline: list[Event] = []
+    episode: Episode | None = None
+    problem_areas: Annotated[list[Focus], Field(max_length=2)] = []
+    formulation: Formulation | None = None
+    goals: list[Line] = []
+    sessions: list[Session] = []
+    termination: Termination | None = None
+    teaching: Teaching | None = None
+
+    @model_validator(mode="after")
+    def _cross_field_rules(self) -> Case:
+        _rules.raise_findings(list(_rules.case_findings(self)))
+        return self
+
+    # -- derived values -------------------------------------------------------------------
+
+    def warnings(self) -> list[_rules.Finding]:
+        """Soft findings: worth a look, not a reason to refuse the file."""
+        return _rules.soft_findings(self)
+
+    def phase_of(self, week: int) -> str:
+        """``before_intake``, ``intake``, ``initial``, ``middle``, ``termination`` or ``follow_up``."""
+        if week < 0:
+            return "before_intake"
+        if week == 0:
+            return "intake"
+        for phase, (first, last) in self.plan.phase_spans().items():
+            if first <= week <= last:
+                return phase
+        return "follow_up"
+
+    def kind_of(self, session: Session) -> SessionKind:
+        """The session's kind: as written, else week 0 intake, 1..plan.sessions session, later follow-up."""
+        if session.kind is not None:
+            return session.kind
+        if session.week == 0:
+            return "intake"
+        return "session" if session.week <= self.plan.sessions else "follow_up"
+
+    def person(self, person_id: str) -> Person:
+        for person in self.people:
+            if person.id == person_id:
+                return person
+        raise KeyError(f"no person with id {person_id!r} in case {self.id!r}")
+
+    def session(self, week: int) -> Session | None:
+        return next((s for s in self.sessions if s.week == week), None)
+
+    def rating_at(self, person_id: str, week: int) -> Rating:
+        """Ring and closeness of a person as last rated at or before ``week`` (intake if never re-rated)."""
+        person = self.person(person_id)
+        ring, closeness = person.ring, person.closeness
+        for session in self.sessions:
+            if session.week > week:
+                break
+            rating = session.ratings.get(person_id)
+            if rating is None:
+                continue
+            if "ring" in rating.model_fields_set:
+                ring = rating.ring
+            if rating.closeness is not None:
+                closeness = rating.closeness
+        return Rating(ring=ring, closeness=closeness)
+
+    def rating_weeks(self) -> list[int]:
+        """Weeks in which any closeness was re-rated, after intake."""
+        return [s.week for s in self.sessions if s.ratings]
+
+    def scores(self, measure: str) -> list[tuple[int, int]]:
+        """``(week, total)`` of one measure, in week order."""
+        return [(s.week, s.measures[measure].score) for s in self.sessions if measure in s.measures]  # type: ignore[index]
+
+    def measures_present(self) -> list[str]:
+        """Measure ids used in any session, in the catalogue's order."""
+        used = {m for s in self.sessions for m in s.measures}
+        return [m for m in MEASURE_IDS if m in used]
+
+    def primary_focus(self) -> Focus | None:
+        return next((f for f in self.problem_areas if f.focus == "primary"), None)
