@@ -55,6 +55,15 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--force", action="store_true", help="overwrite an existing file")
     new.set_defaults(handler=_new)
 
+    outcomes = commands.add_parser(
+        "outcomes",
+        help="response, remission, reliable change and alerts of one case",
+        description="Outcome summary of one case. Thresholds are printed with the results.",
+    )
+    outcomes.add_argument("case", type=Path, metavar="CASE", help="a case file")
+    outcomes.add_argument("--json", action="store_true", help="print the OutcomeSummary as JSON")
+    outcomes.set_defaults(handler=_outcomes)
+
     summary = commands.add_parser("summary", help="one line of outcomes per case")
     summary.add_argument("paths", nargs="+", metavar="PATH", help="case files or folders of them")
     summary.set_defaults(handler=_summary)
@@ -123,6 +132,15 @@ def _new(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     target.write_text(draft(args.case_id, str(target)), encoding="utf-8")
     print(target)
+    return 0
+
+
+def _outcomes(args: argparse.Namespace) -> int:
+    from .casefile import load_case
+    from .outcomes import format_table, summarize
+
+    summary = summarize(load_case(args.case))
+    print(summary.model_dump_json(indent=2) if args.json else format_table(summary))
     return 0
 
 
