@@ -65,7 +65,7 @@ def case_findings(case: Case) -> Iterator[Finding]:
 def _provenance(case: Case) -> Iterator[Finding]:
     if case.provenance == "real_with_consent" and not case.consent_reference:
         yield Finding(
-            ("consent_reference",),
+            ("provenance",),
             "a case with provenance real_with_consent needs consent_reference: "
             "where consent is recorded (never the consent itself)",
         )
@@ -154,7 +154,7 @@ def _problem_areas(case: Case) -> Iterator[Finding]:
     areas = case.problem_areas
     if case.formulation is not None and case.formulation.agreed is not None and not areas:
         yield Finding(
-            ("problem_areas",),
+            ("formulation", "agreed"),
             "formulation.agreed is set, so the focal problem area must be recorded: "
             "add problem_areas with one primary area",
         )

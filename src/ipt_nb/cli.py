@@ -107,10 +107,9 @@ def _validate(args: argparse.Namespace) -> int:
             print(issue.format(report.source))
     errors = sum(len(r.errors) for r in reports)
     warnings = sum(len(r.warnings) for r in reports)
-    verdict = "invalid" if failed else "valid"
     print(
-        f"{len(reports)} file(s) checked: {len(reports) - len(failed)} {verdict if not failed else 'passed'}"
-        f", {len(failed)} failed; {errors} error(s), {warnings} warning(s)",
+        f"{len(reports)} file(s) checked: {len(reports) - len(failed)} passed, {len(failed)} failed; "
+        f"{errors} error(s), {warnings} warning(s)",
         file=sys.stderr,
     )
     return 1 if failed else 0

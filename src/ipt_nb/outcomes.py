@@ -219,9 +219,9 @@ def _risk_alerts(case: Case) -> list[Alert]:
     for session in case.sessions:
         for measure, score in session.measures.items():
             item = INSTRUMENTS[measure].risk_item
-            if item is not None and score.items is not None and len(score.items) >= item:
-                if score.items[item - 1] > 0:
-                    found.append(_alert("A1_risk_item", session.week, measure))
+            items = score.items or []
+            if item is not None and len(items) >= item and items[item - 1] > 0:
+                found.append(_alert("A1_risk_item", session.week, measure))
     return found
 
 
@@ -327,6 +327,7 @@ def format_table(summary: OutcomeSummary) -> str:
     for o in summary.measures.values():
         rows.append(
             f"  {o.name}: response >= {summary.config.response_fraction:.0%} reduction; remission <= "
-            f"{summary.config.remission_max[o.measure]}; reliable {o.reliable_change_method}; bands: {o.band_scheme}"
+            f"{summary.config.remission_max[o.measure]}; reliable {o.reliable_change_method}; "
+            f"bands: {o.band_scheme}"
         )
     return "\n".join(rows)

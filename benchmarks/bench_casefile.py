@@ -1,0 +1,81 @@
+"""How fast case files load and validate, and how fast an alias bomb is refused.
+
+Run: ``make bench`` (or ``.venv/bin/python benchmarks/bench_casefile.py``).
+Figures are medians; each is also given as a ratio against a baseline measured
+in the same run: a plain round-trip ruamel.yaml parse of the same file, which
+is what loading would cost without the fast path (and before any validation).
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+from ipt_nb._yaml import parse_roundtrip
+from ipt_nb.casefile import CaseFileError, case_files, load_case, load_cases, parse_case_text, read_text
+
+ROOT = Path(__file__).resolve().parent.parent
+CASE = ROOT / "casebook" / "cases" / "joy.yaml"
+BOMB = "format: ipt-case/1\n" + "\n".join(
+    ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    + [f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]" for p, n in zip("abcdefgh", "bcdefghi", strict=True)]
+)
+
+
+def median_seconds(action: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def refuse_bomb() -> None:
+    try:
+        parse_case_text(BOMB, "bomb.yaml")
+    except CaseFileError:
+        return
+    raise AssertionError("the alias bomb was accepted")
+
+
+def main() -> int:
+    text = read_text(CASE)
+    parse_case_text(text, CASE)  # warm imports and caches
+    one = median_seconds(lambda: parse_case_text(text, CASE), 200)
+    baseline = median_seconds(lambda: parse_roundtrip(text), 50)
+    with tempfile.TemporaryDirectory() as folder:
+        samples = sorted((ROOT / "casebook" / "cases").glob("*.yaml"))
+        for n in range(1000):
+            shutil.copy(samples[n % len(samples)], Path(folder) / f"case{n:04d}.yaml")
+        files = case_files([folder])
+        naive = median_seconds(lambda: [load_case(f) for f in files], 3)
+        thousand = median_seconds(lambda: load_cases([folder]), 3)
+    bomb = median_seconds(refuse_bomb, 20)
+    tracemalloc.start()
+    refuse_bomb()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    lines = CASE.read_text().count("\n")
+    print(f"case file: {CASE.name} ({lines} lines, 16 weeks + follow-up)")
+    print(f"load + validate one case      {one * 1000:8.2f} ms   (target < 5 ms)")
+    print(
+        f"baseline: round-trip parse    {baseline * 1000:8.2f} ms   -> fast path is {baseline / one:.1f}x faster"
+    )
+    print(f"load_cases, 1,000 files       {thousand:8.2f} s    ({thousand:.2f} ms per case, all kept)")
+    print(f"baseline: load_case in a loop {naive:8.2f} s    -> load_cases is {naive / thousand:.1f}x faster")
+    print(
+        f"alias bomb (9^9 nodes) refused {bomb * 1000:7.2f} ms   (target < 500 ms), peak memory {peak / 1e6:.1f} MB"
+    )
+    return 0 if one < 0.005 and bomb < 0.5 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""The sample casebook: valid with no warnings, valid against the exported JSON Schema, and its
+outcomes match the expected derivations written beside each case in IPT.md section 11."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from ipt_nb import load_case
+from ipt_nb.casefile import check_file, json_schema, read_text
+from ipt_nb.cli import main
+from ipt_nb.outcomes import summarize
+
+from .conftest import CASES, SAMPLE_IDS
+
+
+def test_the_casebook_holds_the_four_sample_cases() -> None:
+    assert sorted(p.stem for p in CASES.glob("*.yaml")) == sorted(SAMPLE_IDS)
+
+
+def test_each_sample_is_valid_without_warnings(sample_path: Path) -> None:
+    report = check_file(sample_path)
+    assert report.ok and report.warnings == [], [i.format() for i in report.errors + report.warnings]
+
+
+def test_each_sample_is_complete(sample_path: Path) -> None:
+    case = load_case(sample_path)
+    assert 4 <= len(case.people) <= 7
+    assert case.timeline and case.problem_areas and case.goals and case.termination and case.teaching
+    assert case.formulation and case.formulation.agreed == "agreed"
+    weeks = [s.week for s in case.sessions]
+    assert weeks == [*range(case.plan.sessions + 1), *case.plan.follow_up_weeks]
+    acute = [s for s in case.sessions if 1 <= s.week <= case.plan.sessions]
+    assert all(s.techniques and s.adherence for s in acute)
+    assert any(s.ratings for s in case.sessions)
+    assert case.teaching.answer and case.teaching.answer.problem_area == case.primary_focus().area  # type: ignore[union-attr]
+
+
+def test_samples_validate_against_the_exported_schema(sample_path: Path) -> None:
+    from ipt_nb._yaml import parse_fast
+
+    validator = jsonschema.Draft202012Validator(json_schema())
+    errors = list(validator.iter_errors(parse_fast(read_text(sample_path))))
+    assert errors == []
+
+
+def test_the_schema_rejects_what_the_model_rejects() -> None:
+    validator = jsonschema.Draft202012Validator(json_schema())
+    case = json.loads(load_case(CASES / "joy.yaml").model_dump_json(exclude_unset=True))
+    case["people"][0]["ringg"] = 2
+    case["people"][1]["ring"] = 4
+    messages = [e.message for e in validator.iter_errors(case)]
+    assert any("ringg" in m for m in messages) and any("4" in m for m in messages)
+
+
+def test_schema_command_prints_the_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["title"] == "ipt-case/1"
+
+
+def alerts_of(case_id: str) -> list[tuple[str, int]]:
+    return [(a.id, a.week) for a in summarize(load_case(CASES / f"{case_id}.yaml")).alerts]
+
+
+def test_joy_expected_derivations() -> None:
+    summary = summarize(load_case(CASES / "joy.yaml"))
+    phq9, hamd = summary.measures["phq9"], summary.measures["hamd17"]
+    assert phq9.baseline_band == "moderately_severe"
+    assert phq9.response_week == 10
+    assert phq9.remission_week == 15
+    assert phq9.reliable_improvement and phq9.change == -15
+    assert hamd.end_week == 16 and hamd.end == 6 and hamd.remission
+    assert phq9.remission_at_follow_up is True
+    assert alerts_of("joy") == [("A6_remission_reached", 15)]
+
+
+def test_margit_expected_derivations() -> None:
+    summary = summarize(load_case(CASES / "margit.yaml"))
+    hamd = summary.measures["hamd17"]
+    assert hamd.baseline_band == "moderate" and "Zimmerman" in hamd.band_scheme
+    assert hamd.response_week == 12
+    assert hamd.remission_week == 16
+    week9 = next(p for p in hamd.scores if p.week == 9)
+    assert week9.score == 16 and week9.change == -6 and not hamd.reliable_deterioration
+    assert alerts_of("margit") == [("A6_remission_reached", 16)]
+
+
+def test_amara_expected_derivations() -> None:
+    summary = summarize(load_case(CASES / "amara.yaml"))
+    epds, phq9 = summary.measures["epds"], summary.measures["phq9"]
+    assert epds.baseline >= 13 and epds.baseline_band == "probable_depression"
+    assert epds.remission_week == 9
+    assert phq9.response and phq9.end_week == 12 and phq9.percent_change == pytest.approx(-68.8)
+    assert alerts_of("amara") == [("A1_risk_item", 0), ("A6_remission_reached", 20)]
+
+
+def test_tobias_expected_derivations() -> None:
+    summary = summarize(load_case(CASES / "tobias.yaml"))
+    phq9 = summary.measures["phq9"]
+    assert phq9.change == -8 and phq9.reliable_improvement and phq9.response and not phq9.remission
+    assert summary.caseness and summary.recovery and summary.reliable_recovery
+    assert alerts_of("tobias") == [
+        ("A3_not_on_track_early", 6),
+        ("A3_not_on_track_early", 7),
+        ("A3_not_on_track_early", 8),
+        ("A4_no_response_mid", 8),
+    ]

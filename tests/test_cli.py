@@ -1,0 +1,122 @@
+"""The ipt-nb command as an adapter: exit codes, output lines, JSON, and the installed script."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ipt_nb import __version__, load_case
+from ipt_nb.cli import main
+
+from .conftest import CASES, MINIMAL
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_validate_a_valid_folder_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "validate", "--strict", str(CASES))
+    assert code == 0 and out == ""
+    assert "4 file(s) checked: 4 passed, 0 failed" in err
+
+
+def test_validate_prints_one_line_per_error_and_exits_1(
+    capsys: pytest.CaptureFixture[str], write_case: Callable[..., Path]
+) -> None:
+    path = write_case(MINIMAL.replace("ring: 1,", "ring: 7,").replace("phq9: 12", "phq9: 99"))
+    code, out, _ = run(capsys, "validate", str(path))
+    assert code == 1
+    lines = out.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"{path}:10:") and "people[0].ring: 7 is not a ring" in lines[0]
+    assert lines[1].startswith(f"{path}:14:") and "sessions[1].measures.phq9: 99 is outside" in lines[1]
+
+
+def test_warnings_pass_unless_strict(
+    capsys: pytest.CaptureFixture[str], write_case: Callable[..., Path]
+) -> None:
+    path = write_case(
+        MINIMAL.replace("sessions:\n", "problem_areas:\n  - {area: role_transition}\nsessions:\n")
+    )
+    code, out, _ = run(capsys, "validate", str(path))
+    assert code == 0 and "warning: problem_areas[0]" in out
+    code, _, _ = run(capsys, "validate", "--strict", str(path))
+    assert code == 1
+
+
+def test_validate_json_report(capsys: pytest.CaptureFixture[str], write_case: Callable[..., Path]) -> None:
+    bad = write_case(MINIMAL.replace("ring: 1,", "ringg: 1,"), "bad.yaml")
+    code, out, _ = run(capsys, "validate", "--json", str(bad), str(CASES / "joy.yaml"))
+    report = json.loads(out)
+    assert code == 1
+    first, second = report["files"]
+    assert first["valid"] is False and second["valid"] is True and second["case_id"] == "joy"
+    assert {e["path"] for e in first["errors"]} == {"people[0].ringg", "people[0].ring"}
+    assert all(e["line"] == 10 for e in first["errors"])
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, "validate", str(tmp_path / "missing.yaml"))
+    assert code == 2 and "no such file" in err
+    code, _, err = run(capsys, "validate", str(tmp_path))
+    assert code == 2 and "no case files" in err
+    with pytest.raises(SystemExit) as exited:
+        main(["validate"])
+    assert exited.value.code == 2
+
+
+def test_new_writes_a_valid_commented_draft(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "new", "maria", "--out", str(tmp_path))
+    path = tmp_path / "maria.yaml"
+    assert code == 0 and out.strip() == str(path)
+    assert load_case(path).id == "maria"
+    assert path.read_text().startswith("# A new IPT case")
+    code, _, err = run(capsys, "new", "maria", "--out", str(tmp_path))
+    assert code == 2 and "exists" in err
+    code, _, err = run(capsys, "new", "Maria Lopez", "--out", str(tmp_path))
+    assert code == 2 and "not a valid id" in err
+
+
+def test_outcomes_json_has_the_documented_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "outcomes", str(CASES / "tobias.yaml"), "--json")
+    data = json.loads(out)
+    assert code == 0
+    phq9 = data["measures"]["phq9"]
+    for key in ("baseline", "end", "change", "percent_change", "response", "response_week", "remission",
+                "remission_week", "reliable_improvement", "reliable_deterioration"):  # fmt: skip
+        assert key in phq9
+    for key in ("caseness", "recovery", "reliable_recovery", "alerts"):
+        assert key in data
+    assert {"id", "week", "measure"} <= set(data["alerts"][0])
+
+
+def test_outcomes_table_prints_thresholds(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "outcomes", str(CASES / "margit.yaml"))
+    assert code == 0
+    assert "HAM-D-17" in out and "Zimmerman" in out and "Jacobson-Truax" in out
+
+
+def test_outcomes_of_an_invalid_case_exits_1(
+    capsys: pytest.CaptureFixture[str], write_case: Callable[..., Path]
+) -> None:
+    code, _, err = run(capsys, "outcomes", str(write_case(MINIMAL.replace("ring: 1,", "ring: 9,"))))
+    assert code == 1 and "people[0].ring" in err
+
+
+def test_installed_script_and_module_entry_points() -> None:
+    script = Path(sys.executable).with_name("ipt-nb")
+    version = subprocess.run([script, "--version"], capture_output=True, text=True, check=True)
+    assert version.stdout.strip() == f"ipt-nb {__version__}"
+    helped = subprocess.run(
+        [sys.executable, "-m", "ipt_nb", "--help"], capture_output=True, text=True, check=True
+    )
+    for command in ("validate", "schema", "new", "outcomes", "summary", "examples:"):
+        assert command in helped.stdout

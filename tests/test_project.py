@@ -1,0 +1,68 @@
+"""Project hygiene: the conda environment matches pyproject, knowledge tables are consistent."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from itertools import pairwise
+
+import pytest
+
+from ipt_nb.catalog import ADHERENCE_ITEMS, PROBLEM_AREAS, TECHNIQUES, default_phases
+from ipt_nb.instruments import INSTRUMENTS, ReliableChange
+
+from .conftest import ROOT
+
+CONDA_NAMES = {"kaleido": "python-kaleido"}
+"""PyPI names that conda-forge spells differently."""
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~;\[ ]", requirement.strip(), maxsplit=1)[0].lower()
+
+
+def test_environment_yml_lists_the_same_dependencies_as_pyproject() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["dev"]}
+    wanted = {CONDA_NAMES.get(n, n) for n in wanted}
+    text = (ROOT / "environment.yml").read_text()
+    dependencies = text.split("dependencies:", 1)[1]
+    listed = {
+        _name(line[4:])
+        for line in dependencies.splitlines()
+        if line.startswith("  - ") and not line.startswith("  - pip")
+    }
+    assert listed - {"python"} == wanted
+
+
+@pytest.mark.parametrize("sessions", range(6, 25))
+def test_default_phases_tile_the_course(sessions: int) -> None:
+    spans = list(default_phases(sessions).values())
+    assert spans[0][0] == 1 and spans[-1][1] == sessions
+    assert all(a[1] + 1 == b[0] and a[0] <= a[1] for a, b in pairwise(spans))
+    assert spans[2][1] - spans[2][0] + 1 >= 2
+
+
+def test_uk_sixteen_session_split() -> None:
+    assert default_phases(16) == {"initial": (1, 4), "middle": (5, 12), "termination": (13, 16)}
+
+
+@pytest.mark.parametrize("measure", INSTRUMENTS)
+def test_bands_cover_each_total_once(measure: str) -> None:
+    instrument = INSTRUMENTS[measure]
+    for score in range(instrument.total_max + 1):
+        assert sum(b.contains(score) for b in instrument.bands) == 1
+    maxima = [instrument.max_of_item(n) for n in range(1, instrument.items + 1)]
+    assert sum(maxima) >= instrument.total_max or measure == "epds"
+
+
+def test_jacobson_truax_matches_the_worked_example() -> None:
+    # IPT.md 8.3: PHQ-9 with r = 0.84 and SD = 5.4 gives a minimum reliable change of 5.98.
+    assert ReliableChange.jacobson_truax(0.84, 5.4, "").points == pytest.approx(5.98, abs=0.01)
+
+
+def test_knowledge_entries_cite_sources() -> None:
+    assert all(a.source for a in PROBLEM_AREAS.values())
+    assert all(i.source and i.band_scheme for i in INSTRUMENTS.values())
+    assert {i.phase for i in ADHERENCE_ITEMS.values()} == {"initial", "middle", "termination"}
+    assert len(TECHNIQUES) == 12
