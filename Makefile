@@ -27,6 +27,7 @@ test: install  ## lint, then the whole test suite
 
 bench: install  ## speed figures (ratios against a baseline in the same run)
 	$(BIN)/python benchmarks/bench_casefile.py
+	$(BIN)/python benchmarks/bench_charts.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis out

@@ -120,3 +120,55 @@ def test_installed_script_and_module_entry_points() -> None:
     )
     for command in ("validate", "schema", "new", "outcomes", "summary", "examples:"):
         assert command in helped.stdout
+
+
+needs_chromium = pytest.mark.skipif(
+    not any(Path(p).exists() for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser")),
+    reason="Debian's chromium is not installed (.ci/run installs it)",
+)
+
+
+@needs_chromium
+def test_figure_writes_png_and_svg(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    png, svg = tmp_path / "circle.png", tmp_path / "trajectory.svg"
+    assert (
+        run(
+            capsys,
+            "figure",
+            str(CASES / "margit.yaml"),
+            "--kind",
+            "circle",
+            "--week",
+            "16",
+            "--out",
+            str(png),
+        )[0]
+        == 0
+    )
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = (
+        int.from_bytes(png.read_bytes()[16:20], "big"),
+        int.from_bytes(png.read_bytes()[20:24], "big"),
+    )
+    assert (width, height) == (1000, 860)
+    assert run(capsys, "figure", str(CASES / "joy.yaml"), "--out", str(svg))[0] == 0
+    text = svg.read_text()
+    assert text.startswith("<svg") and "Symptom scores across treatment: Joy" in text
+
+
+def test_figure_without_a_browser_names_the_fix(tmp_path: Path) -> None:
+    env = {"PATH": str(tmp_path), "BROWSER_PATH": str(tmp_path / "no-such-chromium"), "HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "ipt_nb", "figure", str(CASES / "joy.yaml"), "--out", str(tmp_path / "x.png")],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert done.returncode == 1
+    assert "apt-get install chromium" in done.stderr and "BROWSER_PATH" in done.stderr
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_figure_refuses_an_unknown_image_suffix(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, "figure", str(CASES / "joy.yaml"), "--out", str(tmp_path / "chart.gif"))
+    assert code == 2 and "end the name with one of" in err

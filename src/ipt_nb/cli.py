@@ -22,6 +22,7 @@ examples:
   ipt-nb validate --strict --json a.yaml  fail on warnings too; machine-readable
   ipt-nb new maria --out casebook/cases   start a new case from a commented draft
   ipt-nb summary casebook/cases           one line of outcomes per case
+  ipt-nb figure joy.yaml --kind circle --week 16 --out circle.png
   ipt-nb schema > ipt-case-1.schema.json  JSON Schema for editors
 """
 
@@ -63,6 +64,19 @@ def build_parser() -> argparse.ArgumentParser:
     outcomes.add_argument("case", type=Path, metavar="CASE", help="a case file")
     outcomes.add_argument("--json", action="store_true", help="print the OutcomeSummary as JSON")
     outcomes.set_defaults(handler=_outcomes)
+
+    figure = commands.add_parser(
+        "figure",
+        help="draw one chart of a case to a PNG, SVG or PDF file",
+        description="Draw a chart with kaleido and the system's Chromium (set BROWSER_PATH to choose one).",
+    )
+    figure.add_argument("case", type=Path, metavar="CASE", help="a case file")
+    figure.add_argument("--kind", choices=sorted(CHART_KINDS), default="trajectory", help="which chart")
+    figure.add_argument(
+        "--week", type=int, default=None, help="circle: as rated at this week (default intake)"
+    )
+    figure.add_argument("--out", type=Path, required=True, metavar="FILE", help="FILE.png, .svg or .pdf")
+    figure.set_defaults(handler=_figure)
 
     summary = commands.add_parser("summary", help="one line of outcomes per case")
     summary.add_argument("paths", nargs="+", metavar="PATH", help="case files or folders of them")
@@ -140,6 +154,25 @@ def _outcomes(args: argparse.Namespace) -> int:
 
     summary = summarize(load_case(args.case))
     print(summary.model_dump_json(indent=2) if args.json else format_table(summary))
+    return 0
+
+
+CHART_KINDS = ("trajectory", "circle", "closeness", "timeline")
+
+
+def _figure(args: argparse.Namespace) -> int:
+    from . import charts
+    from .casefile import load_case
+    from .images import write_image
+
+    case = load_case(args.case)
+    builders = {
+        "trajectory": lambda: charts.trajectory(case),
+        "circle": lambda: charts.closeness_circle(case, week=args.week),
+        "closeness": lambda: charts.closeness_over_time(case),
+        "timeline": lambda: charts.timeline(case),
+    }
+    print(write_image(builders[args.kind](), args.out))
     return 0
 
 

@@ -152,7 +152,7 @@ def _place_labels(placed: list[dict[str, Any]]) -> None:
         for p in placed
     ]
     markers.append((-0.3, -0.3, 0.3, 0.3))  # the patient
-    taken: list[Box] = []
+    taken: list[Box] = _ring_label_boxes()
     size = label_font_size(len(placed))
     for index, person in enumerate(placed):
         x, y = person["x"], person["y"]
@@ -198,7 +198,7 @@ def _person_traces(case: Case, week: int) -> list[dict[str, Any]]:
                 "textfont": {"size": label_font_size(len(case.people))},
                 "marker": {
                     "size": 18,
-                    "color": ["white" if p["status"] == "deceased" else colour for p in members],
+                    "color": colour,
                     "symbol": [
                         CONFLICT_SYMBOLS[p["conflict"]] + ("-open" if p["status"] == "deceased" else "")
                         for p in members
@@ -260,29 +260,26 @@ def _rings() -> list[dict[str, Any]]:
     return shapes
 
 
+RING_LABEL_POINTS = {
+    "inner": (-0.52, -0.52),
+    "middle": (-1.06, -1.06),
+    "outer": (-1.77, -1.77),
+    "outside": (-2.55, -2.55),
+}
+"""Where the ring names sit: on the lower-left diagonal, each inside its own band."""
+
+
+def _ring_label_boxes() -> list[Box]:
+    return [(x - 0.3, y - 0.12, x + 0.3, y + 0.12) for x, y in RING_LABEL_POINTS.values()]
+
+
 def _ring_labels() -> list[dict[str, Any]]:
-    where = {1: 0.78, 2: 1.78, 3: 2.78}
     labels = [
-        {
-            "x": 0,
-            "y": -where[r],
-            "text": RING_LABELS[r],
-            "showarrow": False,
-            "font": {"size": 11, "color": "#777777"},
-        }
-        for r in (1, 2, 3)
+        {"x": x, "y": y, "text": name, "showarrow": False, "font": {"size": 11, "color": "#777777"}}
+        for name, (x, y) in RING_LABEL_POINTS.items()
     ]
     labels.append(
-        {"x": 0, "y": -3.8, "text": "outside", "showarrow": False, "font": {"size": 11, "color": "#999999"}}
-    )
-    labels.append(
-        {
-            "x": 0,
-            "y": -4.55,
-            "showarrow": False,
-            "font": {"size": 11, "color": "#555555"},
-            "text": SYMBOL_KEY,
-        }
+        {"x": 0, "y": -4.55, "showarrow": False, "font": {"size": 11, "color": "#555555"}, "text": SYMBOL_KEY}
     )
     return labels
 

@@ -299,6 +299,10 @@ def _alert_traces(outcome: MeasureOutcome, ref: str, alerts: list[Alert]) -> lis
     if not alerts:
         return []
     score_at = {p.week: p.score for p in outcome.scores}
+    heights = []
+    for index, alert in enumerate(alerts):  # alerts of one week stack upwards
+        stacked = sum(1 for earlier in alerts[:index] if earlier.week == alert.week)
+        heights.append(score_at.get(alert.week, outcome.baseline) + 1.6 + 1.5 * stacked)
     return [
         {
             "type": "scatter",
@@ -306,7 +310,7 @@ def _alert_traces(outcome: MeasureOutcome, ref: str, alerts: list[Alert]) -> lis
             "name": f"{outcome.name} alerts",
             "legendgroup": outcome.measure,
             "x": [a.week for a in alerts],
-            "y": [score_at.get(a.week, outcome.baseline) + 1.6 for a in alerts],
+            "y": heights,
             "yaxis": ref,
             "xaxis": "x",
             "customdata": [a.id for a in alerts],
