@@ -23,6 +23,7 @@ demo: install  ## validate the sample casebook and print each case's outcome sum
 
 test: install  ## lint, then the whole test suite
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/python -m pytest
 
 bench: install  ## speed figures (ratios against a baseline in the same run)

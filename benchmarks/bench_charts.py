@@ -45,7 +45,9 @@ def trajectory_the_common_way(case: Case) -> None:
     fig = make_subplots(rows=len(measures), cols=1, shared_xaxes=True)
     for row, measure in enumerate(measures, start=1):
         scores = case.scores(measure)
-        fig.add_trace({"type": "scatter", "x": [w for w, _ in scores], "y": [s for _, s in scores]}, row=row, col=1)
+        fig.add_trace(
+            {"type": "scatter", "x": [w for w, _ in scores], "y": [s for _, s in scores]}, row=row, col=1
+        )
         for band in INSTRUMENTS[measure].bands:
             fig.add_hrect(y0=band.low, y1=band.high, row=row, col=1, fillcolor="grey", opacity=0.1)
     for first, last in case.plan.phase_spans().values():
@@ -72,7 +74,9 @@ def main() -> int:
     cohort_time = median_seconds(lambda: cohort(cases), 5)
     print(f"all charts of one case (4 builders)  {per_case * 1000:8.1f} ms   (target < 150 ms)")
     print(f"trajectory alone                     {ours * 1000:8.1f} ms")
-    print(f"baseline: add_trace/add_hrect style  {common * 1000:8.1f} ms   -> builders are {common / ours:.1f}x faster")
+    print(
+        f"baseline: add_trace/add_hrect style  {common * 1000:8.1f} ms   -> builders are {common / ours:.1f}x faster"
+    )
     print(f"cohort view, 500 cases               {cohort_time * 1000:8.1f} ms   (target < 2000 ms)")
     return 0 if per_case < 0.15 and cohort_time < 2 else 1
 
