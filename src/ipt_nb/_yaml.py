@@ -83,7 +83,13 @@ def roundtrip_yaml() -> YAML:
     yaml.preserve_quotes = True
     yaml.width = 4096  # never re-wrap a person's long lines
     yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.representer.add_representer(type(None), _represent_null)
     return yaml
+
+
+def _represent_null(representer: Any, _: None) -> Any:
+    """Write ``null`` (as the format's documentation does), not an empty value."""
+    return representer.represent_scalar("tag:yaml.org,2002:null", "null")
 
 
 def parse_fast(text: str) -> Any:

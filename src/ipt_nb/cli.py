@@ -78,6 +78,26 @@ def build_parser() -> argparse.ArgumentParser:
     figure.add_argument("--out", type=Path, required=True, metavar="FILE", help="FILE.png, .svg or .pdf")
     figure.set_defaults(handler=_figure)
 
+    scores = commands.add_parser(
+        "scores",
+        help="export scores to a CSV spreadsheet or import them from one",
+        description=(
+            "Columns: week, measure (phq9, gad7, hamd17, bdi2, epds), total, items (space-separated)."
+        ),
+    )
+    scores_commands = scores.add_subparsers(dest="scores_command", metavar="ACTION", required=True)
+    export = scores_commands.add_parser("export", help="write every score of a case to a CSV file")
+    export.add_argument("case", type=Path, metavar="CASE")
+    export.add_argument("--out", type=Path, required=True, metavar="FILE.csv")
+    export.set_defaults(handler=_scores_export)
+    importer = scores_commands.add_parser(
+        "import",
+        help="add or replace scores from a CSV file (all rows checked first; nothing written on error)",
+    )
+    importer.add_argument("case", type=Path, metavar="CASE")
+    importer.add_argument("csv", type=Path, metavar="FILE.csv")
+    importer.set_defaults(handler=_scores_import)
+
     summary = commands.add_parser("summary", help="one line of outcomes per case")
     summary.add_argument("paths", nargs="+", metavar="PATH", help="case files or folders of them")
     summary.set_defaults(handler=_summary)
@@ -173,6 +193,26 @@ def _figure(args: argparse.Namespace) -> int:
         "timeline": lambda: charts.timeline(case),
     }
     print(write_image(builders[args.kind](), args.out))
+    return 0
+
+
+def _scores_export(args: argparse.Namespace) -> int:
+    from .casefile import atomic_write, load_case
+    from .scores import export_csv
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(args.out, export_csv(load_case(args.case)).encode("utf-8"))
+    print(args.out)
+    return 0
+
+
+def _scores_import(args: argparse.Namespace) -> int:
+    from .scores import import_csv
+
+    if not args.csv.is_file():
+        raise UsageError(f"no such file: {args.csv}")
+    path, count = import_csv(args.case, args.csv)
+    print(f"{path}: {count} score(s) imported")
     return 0
 
 
