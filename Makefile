@@ -4,7 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean
+NBVAL  := --nbval-current-env -p no:cacheprovider
+
+.PHONY: install demo test golden bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +23,14 @@ demo: install  ## validate the sample casebook and print each case's outcome sum
 	$(BIN)/ipt-nb validate --strict casebook/cases
 	$(BIN)/ipt-nb summary casebook/cases
 
-test: install  ## lint, then the whole test suite
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
-	$(BIN)/python -m pytest
+test: install  ## lint, the unit tests, the golden notebooks (nbval), then the casebook as-is (nbval-lax)
+	$(BIN)/ruff check src tests benchmarks casebook
+	$(BIN)/ruff format --check src tests benchmarks casebook
+	$(BIN)/python -m pytest $(NBVAL) --nbval-lax casebook
+	$(BIN)/python -m pytest $(NBVAL) --nbval --nbval-sanitize-with tests/golden/sanitize.cfg tests
+
+golden: install  ## re-execute the casebook notebooks into tests/golden (review the diff before committing)
+	$(BIN)/python tests/make_golden.py
 
 bench: install  ## speed figures (ratios against a baseline in the same run)
 	$(BIN)/python benchmarks/bench_casefile.py

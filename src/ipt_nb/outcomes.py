@@ -323,11 +323,15 @@ def format_table(summary: OutcomeSummary) -> str:
         f"  week {a.week:>3}  {a.id:<26} {INSTRUMENTS[a.measure].short:<9} {a.message}"
         for a in summary.alerts
     ]
-    rows += ["", "Thresholds:"]
-    for o in summary.measures.values():
-        rows.append(
-            f"  {o.name}: response >= {summary.config.response_fraction:.0%} reduction; remission <= "
-            f"{summary.config.remission_max[o.measure]}; reliable {o.reliable_change_method}; "
-            f"bands: {o.band_scheme}"
-        )
+    rows += ["", "Thresholds:", *(f"  {line}" for line in threshold_lines(summary))]
     return "\n".join(rows)
+
+
+def threshold_lines(summary: OutcomeSummary) -> list[str]:
+    """One line per measure naming every threshold the summary used, for printing beside results."""
+    return [
+        f"{o.name}: response >= {summary.config.response_fraction:.0%} reduction; remission <= "
+        f"{summary.config.remission_max[o.measure]}; reliable {o.reliable_change_method}; "
+        f"bands: {o.band_scheme}"
+        for o in summary.measures.values()
+    ]

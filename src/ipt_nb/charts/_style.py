@@ -50,6 +50,7 @@ def escape(text: object) -> str:
 def base_layout(title: str, **extra: Any) -> dict[str, Any]:
     """Layout shared by every builder."""
     layout: dict[str, Any] = {
+        "template": {"data": {}, "layout": {}},  # independent of the global default template, and small
         "title": {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 18}},
         "font": FONT,
         "paper_bgcolor": "white",

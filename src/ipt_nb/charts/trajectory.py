@@ -16,7 +16,7 @@ from ..catalog import PHASE_LABELS
 from ..instruments import INSTRUMENTS
 from ..model import Case
 from ..outcomes import Alert, MeasureOutcome, OutcomeConfig, ScorePoint, summarize
-from ._style import MEASURE_COLOURS, OKABE_ITO, PHASE_FILLS, SEVERITY_GREYS, axis, base_layout, figure
+from ._style import MEASURE_COLOURS, OKABE_ITO, PHASE_FILLS, SEVERITY_GREYS, axis, base_layout, escape, figure
 
 ALERT_COLOURS = {
     "urgent": OKABE_ITO["vermillion"],
@@ -39,15 +39,17 @@ def trajectory(
     view: Literal["panels", "percent"] = "panels",
     upto_week: int | None = None,
     config: OutcomeConfig | None = None,
+    show_alerts: bool = True,
 ) -> go.Figure:
     """Scores per week with phase bands, severity bands, thresholds and alert markers.
 
     ``upto_week`` shows only what was known by that week (for walking a case
     week by week); the axes stay those of the whole course so nothing jumps.
+    ``show_alerts=False`` leaves the alert markers out (for exercises that ask about them).
     """
     summary = summarize(case, config)
     outcomes = list(summary.measures.values())
-    alerts = [a for a in summary.alerts if upto_week is None or a.week <= upto_week]
+    alerts = [a for a in summary.alerts if show_alerts and (upto_week is None or a.week <= upto_week)]
     last_week = max([case.plan.sessions, *case.plan.follow_up_weeks, *(s.week for s in case.sessions)])
     x_axis = axis(
         "Week since intake",
@@ -57,7 +59,7 @@ def trajectory(
     )
     shapes, annotations = _phase_bands(case)
     layout = base_layout(
-        f"Symptom scores across treatment: {case.patient.label}", xaxis=x_axis, hovermode="closest"
+        f"Symptom scores across treatment: {escape(case.patient.label)}", xaxis=x_axis, hovermode="closest"
     )
     data: list[dict[str, Any]] = []
     if view == "percent":

@@ -1,0 +1,103 @@
+"""What the casebook notebooks call: parameter checks and deliberate display of HTML and figures.
+
+Figures are displayed as plotly's JSON mimetype only (no ``fig.show()``):
+small, deterministic, drawn by JupyterLab and Voila, turned into HTML by the
+report exporter. ``fig.show()`` would also import nbformat and jsonschema in
+every kernel, which costs more than the rest of a report.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import plotly.graph_objects as go
+from IPython.display import display
+
+from ._html import Safe
+from .casefile import load_case
+from .errors import CaseFileError, IptNbError
+from .model import Case
+
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+IPYTHON_NAMES = frozenset({"In", "Out", "exit", "quit", "get_ipython", "open"})
+
+
+class ParameterError(IptNbError, ValueError):
+    """A notebook parameter is missing, unknown, of the wrong type, or names a bad file."""
+
+
+def _coerce(name: str, value: Any, kind: type) -> Any:
+    """Accept papermill's raw strings (``-r week 6``) for numbers and booleans."""
+    if kind is bool and isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    if kind is int and isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    if kind is int and isinstance(value, bool):
+        raise ParameterError(f"parameter {name!r} must be a whole number, not {value!r}")
+    if not isinstance(value, kind):
+        raise ParameterError(
+            f"parameter {name!r} must be {kind.__name__}, got {type(value).__name__} {value!r}"
+        )
+    return value
+
+
+def check_parameters(namespace: dict[str, Any], **expected: type) -> dict[str, Any]:
+    """Check the notebook's parameters: all present, none unknown, each of its type.
+
+    ``namespace`` is the notebook's ``globals()`` after the parameters (and
+    papermill's injected parameters) ran; returns the checked values.
+    """
+    defined = {
+        name
+        for name, value in namespace.items()
+        if not name.startswith("_")
+        and name not in IPYTHON_NAMES
+        and not isinstance(value, ModuleType)
+        and not callable(value)
+    }
+    unknown = sorted(defined - set(expected))
+    if unknown:
+        raise ParameterError(
+            f"unknown parameter(s) {', '.join(map(repr, unknown))}; this notebook takes {', '.join(expected)}"
+        )
+    missing = [name for name in expected if name not in namespace]
+    if missing:
+        raise ParameterError(f"missing parameter(s): {', '.join(missing)}")
+    return {name: _coerce(name, namespace[name], kind) for name, kind in expected.items()}
+
+
+def load_parameter_case(case_path: str | Path, name: str = "case_path") -> Case:
+    """Load the case a notebook parameter names, with an error that names the parameter."""
+    path = Path(case_path)
+    if not path.is_file():
+        raise ParameterError(
+            f"parameter {name}: no case file at {str(path)!r} (relative to {Path.cwd().name}/)"
+        )
+    try:
+        return load_case(path)
+    except CaseFileError as exc:
+        raise ParameterError(f"parameter {name}: {path} is not a valid case:\n{exc}") from exc
+
+
+def figure_bundle(fig: go.Figure) -> dict[str, Any]:
+    payload = json.loads(fig.to_json())
+    payload["config"] = PLOTLY_CONFIG
+    return {PLOTLY_MIME: payload, "text/plain": f"<plotly figure: {fig.layout.title.text or 'chart'}>"}
+
+
+def show(fig: go.Figure, name: str) -> None:
+    """Display a figure as plotly's JSON mimetype; ``name`` gives it a stable id in exported reports."""
+    display(figure_bundle(fig), raw=True, metadata={"ipt_nb": {"figure": name}})
+
+
+def html_bundle(fragment: Safe) -> dict[str, Any]:
+    return {"text/html": str(fragment), "text/plain": "<ipt-nb section>"}
+
+
+def show_html(fragment: Safe) -> None:
+    """Display an escaped HTML fragment built by the kit."""
+    display(html_bundle(fragment), raw=True)

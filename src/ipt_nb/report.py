@@ -1,0 +1,360 @@
+"""The sections of a case report as escaped HTML fragments (figures come from ``charts``).
+
+Each function takes a case (or an outcome summary) and returns :class:`Safe`
+HTML in which every piece of case text is escaped; notebooks display them.
+"""
+
+from __future__ import annotations
+
+from statistics import mean
+
+from ._html import STYLE, Safe, badge, bullet_list, join, table, tag
+from .catalog import DISPUTE_STAGE_TACTICS, PHASE_LABELS, PROBLEM_AREAS, adherence_items_for
+from .formulation import ELEMENTS, covered_elements
+from .instruments import INSTRUMENTS
+from .model import Case
+from .outcomes import OutcomeSummary, summarize, threshold_lines
+
+PROVENANCE = {
+    "invented": "Fictional teaching case, invented for this casebook.",
+    "composite": "Composite teaching case: details from several people, recombined and altered.",
+    "disguised_published_case": (
+        "Teaching case structured after a disguised published case; every score and detail here is invented."
+    ),
+    "real_with_consent": "Case shared with the patient's documented consent.",
+}
+FOOTER = "Fictional teaching case. Any resemblance to real persons is coincidental."
+
+
+def wrap(*parts: object) -> Safe:
+    """A report block with the shared stylesheet."""
+    return join([STYLE, tag("div", *parts, cls="ipt-report")])
+
+
+def _yes_no(value: bool | None) -> Safe:
+    if value is None:
+        return badge("n/a", "no")
+    return badge("yes", "yes") if value else badge("no", "no")
+
+
+def summary(case: Case) -> Safe:
+    patient = case.patient
+    age = f"{patient.age}" if patient.age is not None else (patient.age_band or "not given")
+    diagnosis = " ".join(x for x in (case.diagnosis.label, case.diagnosis.system, case.diagnosis.code) if x)
+    rows = [
+        ("Patient", patient.label),
+        ("Age", age),
+        ("Gender", patient.gender or "not given"),
+        ("Occupation", patient.occupation or "not given"),
+        ("Diagnosis", diagnosis),
+        ("Medical context", "; ".join(case.medical_context) or "none recorded"),
+        (
+            "Plan",
+            f"{case.plan.sessions} weekly sessions; follow-up in week(s) "
+            f"{', '.join(map(str, case.plan.follow_up_weeks)) or 'none'}; "
+            f"maintenance: {case.plan.maintenance}",
+        ),
+    ]
+    return wrap(
+        tag("h2", case.title),
+        tag("p", tag("em", PROVENANCE[case.provenance])),
+        table(["", ""], rows),
+        tag("h3", "Presenting problem"),
+        tag("p", case.patient.presenting_problem or "not recorded", cls="ipt-quote"),
+    )
+
+
+def formulation(case: Case) -> Safe:
+    given = case.formulation
+    if given is None or not given.text:
+        return wrap(tag("h2", "Formulation"), tag("p", "No formulation recorded yet.", cls="ipt-hidden"))
+    covered = covered_elements(given.text)
+    checklist = table(
+        ["element", "covered", "looked for"],
+        [(f"{e.id} {e.name}", _yes_no(covered[e.id]), e.looks_for) for e in ELEMENTS],
+    )
+    when = f"given in week {given.week}" if given.week is not None else "week not recorded"
+    agreed = (given.agreed or "not recorded").replace("_", " ")
+    return wrap(
+        tag("h2", "Formulation"),
+        tag("p", f"{when}; patient agreement: {agreed}"),
+        tag("p", given.text, cls="ipt-quote"),
+        tag("h3", "Elements of an IPT formulation"),
+        checklist,
+    )
+
+
+def _ring(ring: int | None) -> str:
+    return {1: "inner", 2: "middle", 3: "outer"}.get(ring or 0, "outside")
+
+
+def inventory(case: Case) -> Safe:
+    end = case.plan.sessions
+    rows = []
+    for person in case.people:
+        start, last = case.rating_at(person.id, 0), case.rating_at(person.id, end)
+        closeness = f"{start.closeness if start.closeness is not None else '-'} -> "
+        closeness += f"{last.closeness if last.closeness is not None else '-'}"
+        rows.append(
+            (
+                person.label,
+                person.relationship.replace("_", " ")
+                + ("" if person.status == "current" else f" ({person.status})"),
+                (person.contact or "-").replace("_", " "),
+                f"{_ring(start.ring)} -> {_ring(last.ring)}",
+                closeness,
+                {True: "yes", False: "no"}.get(person.confidant, "-")
+                if person.confidant is not None
+                else "-",
+                person.conflict,
+                ", ".join(person.support) or "-",
+            )
+        )
+    header = [
+        "person",
+        "relationship",
+        "contact",
+        f"ring (intake -> week {end})",
+        "closeness",
+        "confidant",
+        "dispute",
+        "support",
+    ]
+    details = [
+        tag(
+            "li",
+            tag("strong", person.label),
+            ": ",
+            join(
+                [
+                    *(f"satisfying: {x}; " for x in person.satisfying),
+                    *(f"unsatisfying: {x}; " for x in person.unsatisfying),
+                    *(
+                        f"expects ({e.held_by}): {e.text} [{e.met or 'unrated'}]; "
+                        for e in person.expectations
+                    ),
+                    *(
+                        f"wished change ({w.locus or 'unspecified'}): {w.text}; "
+                        for w in person.wished_changes
+                    ),
+                ]
+            ),
+        )
+        for person in case.people
+        if person.satisfying or person.unsatisfying or person.expectations or person.wished_changes
+    ]
+    return wrap(tag("h2", "Interpersonal inventory"), table(header, rows), tag("ul", *details))
+
+
+def problem_areas(case: Case) -> Safe:
+    if not case.problem_areas:
+        return wrap(tag("h2", "Problem area"), tag("p", "No problem area chosen yet.", cls="ipt-hidden"))
+    blocks: list[object] = [tag("h2", "Problem area")]
+    for focus in case.problem_areas:
+        area = PROBLEM_AREAS[focus.area]
+        people = ", ".join(case.person(p).label for p in focus.people)
+        facts = [f"{focus.focus} focus"]
+        if people:
+            facts.append(f"with {people}")
+        if focus.stage:
+            facts.append(f"stage: {focus.stage} ({DISPUTE_STAGE_TACTICS[focus.stage]})")
+        if focus.from_role or focus.to_role:
+            facts.append(f"from {focus.from_role or '?'} to {focus.to_role or '?'}")
+        blocks += [
+            tag("h3", area.label),
+            tag("p", "; ".join(facts)),
+            tag("p", focus.rationale or "No rationale recorded.", cls="ipt-quote"),
+            tag("p", tag("strong", "Goals"), bullet_list(area.goals)),
+            tag("p", tag("strong", "Strategies"), bullet_list(area.strategies)),
+        ]
+    return wrap(*blocks)
+
+
+def outcomes(summary: OutcomeSummary) -> Safe:
+    rows = []
+    for o in summary.measures.values():
+        end = f"{o.end} (week {o.end_week}, {o.end_band.replace('_', ' ')})" if o.end is not None else "-"
+        rows.append(
+            (
+                o.name,
+                f"{o.baseline} ({o.baseline_band.replace('_', ' ')})",
+                end,
+                f"{o.change:+d} ({o.percent_change:+.0f}%)" if o.change is not None else "-",
+                join(
+                    [_yes_no(o.response), f" week {o.response_week}" if o.response_week is not None else ""]
+                ),
+                join(
+                    [
+                        _yes_no(o.remission),
+                        f" week {o.remission_week}" if o.remission_week is not None else "",
+                    ]
+                ),
+                badge("improved", "yes")
+                if o.reliable_improvement
+                else badge("deteriorated", "high")
+                if o.reliable_deterioration
+                else badge("no", "no"),
+                ", ".join(f"week {p.week}: {p.score}" for p in o.follow_up) or "-",
+            )
+        )
+    flags = table(
+        [
+            "caseness at intake",
+            "recovery",
+            "reliable improvement",
+            "reliable recovery",
+            "reliable deterioration",
+        ],
+        [
+            [
+                _yes_no(summary.caseness),
+                _yes_no(summary.recovery),
+                _yes_no(summary.reliable_improvement),
+                _yes_no(summary.reliable_recovery),
+                _yes_no(summary.reliable_deterioration),
+            ]
+        ],
+    )
+    alerts = (
+        tag(
+            "ul",
+            *(
+                tag(
+                    "li",
+                    badge(a.severity, a.severity),
+                    f"week {a.week}, {INSTRUMENTS[a.measure].short}: {a.id} - {a.message}",
+                )
+                for a in summary.alerts
+            ),
+        )
+        if summary.alerts
+        else tag("p", "No alerts.")
+    )
+    thresholds = bullet_list(threshold_lines(summary))
+    header = [
+        "measure",
+        "baseline",
+        "end of acute",
+        "change",
+        "response",
+        "remission",
+        "reliable change",
+        "follow-up",
+    ]
+    return wrap(
+        tag("h2", "Outcomes"),
+        table(header, rows),
+        tag("h3", "NHS Talking Therapies (PHQ-9 / GAD-7)"),
+        flags,
+        tag("h3", "Alerts"),
+        alerts,
+        tag("h3", "Thresholds used"),
+        thresholds,
+    )
+
+
+def adherence(case: Case) -> Safe:
+    blocks: list[object] = [tag("h2", "Adherence to the IPT model, by phase")]
+    for phase in ("initial", "middle", "termination"):
+        ratings: dict[str, list[int | str]] = {}
+        for session in case.sessions:
+            if case.phase_of(session.week) != phase:
+                continue
+            for item_id, value in session.adherence.items():
+                ratings.setdefault(item_id, []).append(value)
+        if not ratings:
+            blocks += [tag("h3", PHASE_LABELS[phase]), tag("p", "No adherence ratings.", cls="ipt-hidden")]
+            continue
+        rows = []
+        for item in adherence_items_for(phase):
+            values = ratings.get(item.id)
+            if not values:
+                continue
+            numbers = [v for v in values if isinstance(v, int)]
+            average = f"{mean(numbers):.1f}" if numbers else "-"
+            rows.append((item.id, item.task, len(values), average))
+        blocks += [
+            tag("h3", PHASE_LABELS[phase]),
+            table(["item", "task", "times rated", "mean (0-2)"], rows),
+        ]
+    return wrap(*blocks)
+
+
+def termination(case: Case) -> Safe:
+    plan = case.termination
+    if plan is None:
+        return wrap(
+            tag("h2", "Termination and relapse prevention"), tag("p", "Not recorded.", cls="ipt-hidden")
+        )
+    return wrap(
+        tag("h2", "Termination and relapse prevention"),
+        tag("h3", "Warning signs"),
+        bullet_list(plan.warning_signs),
+        tag("h3", "Plan"),
+        bullet_list(plan.plan),
+        tag("h3", "Maintenance"),
+        tag("p", plan.maintenance_decision or f"maintenance: {case.plan.maintenance}"),
+        tag("p", tag("em", FOOTER)),
+    )
+
+
+def _rate(flags: list[bool | None]) -> str:
+    known = [f for f in flags if f is not None]
+    return f"{sum(known)}/{len(known)} ({100 * sum(known) / len(known):.0f}%)" if known else "-"
+
+
+def cohort_table(cases: list[Case]) -> Safe:
+    """Every case with its focus, main measure from baseline to end, flags and alert badges."""
+    rows = []
+    for case in cases:
+        summary = summarize(case)
+        focus = case.primary_focus()
+        measure = "phq9" if "phq9" in summary.measures else next(iter(summary.measures), None)
+        outcome = summary.measures.get(measure) if measure else None
+        scores = (
+            f"{outcome.name} {outcome.baseline} -> {outcome.end if outcome.end is not None else '-'}"
+            if outcome
+            else "-"
+        )
+        alerts = (
+            join(badge(a.id.split("_", 1)[0] + f" wk {a.week}", a.severity) for a in summary.alerts) or "-"
+        )
+        rows.append(
+            (
+                case.id,
+                case.title,
+                PROBLEM_AREAS[focus.area].label if focus else "-",
+                scores,
+                _yes_no(outcome.response if outcome else None),
+                _yes_no(outcome.remission if outcome else None),
+                _yes_no(summary.recovery),
+                alerts,
+            )
+        )
+    header = ["id", "title", "problem area", "main measure", "response", "remission", "recovery", "alerts"]
+    return wrap(tag("h2", f"Cases ({len(cases)})"), table(header, rows))
+
+
+def cohort_rates(cases: list[Case]) -> Safe:
+    """Response, remission and recovery rates per primary problem area."""
+    groups: dict[str, list[Case]] = {}
+    for case in cases:
+        focus = case.primary_focus()
+        groups.setdefault(focus.area if focus else "none", []).append(case)
+    rows = []
+    for area, members in groups.items():
+        summaries = [summarize(c) for c in members]
+        main = [s.measures.get("phq9") or next(iter(s.measures.values()), None) for s in summaries]
+        rows.append(
+            (
+                PROBLEM_AREAS[area].label if area in PROBLEM_AREAS else "no focus",
+                len(members),
+                _rate([m.response if m else None for m in main]),
+                _rate([m.remission if m else None for m in main]),
+                _rate([s.recovery for s in summaries]),
+            )
+        )
+    return wrap(
+        tag("h2", "Rates by problem area"),
+        table(["problem area", "cases", "response", "remission", "recovery"], rows),
+    )

@@ -1,0 +1,79 @@
+"""Execute every casebook notebook for every sample case into ``tests/golden`` (``make golden``).
+
+The golden notebooks keep their outputs on purpose: ``pytest --nbval`` re-executes
+them and compares, so a change to the outcome maths or a chart shows up as a
+failing test until this script is run again and the new outputs are reviewed.
+Timings, papermill's metadata and widget state are stripped so that the files
+are deterministic and small.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "tests" / "golden"
+CASEBOOK = ROOT / "casebook"
+SAMPLE_IDS = ("amara", "joy", "margit", "tobias")
+PER_CASE: dict[str, dict[str, Any]] = {
+    "report": {},
+    "supervision": {"week": 6},
+    "exercise_problem_area": {},
+}
+
+
+def jobs() -> list[tuple[str, str, dict[str, Any]]]:
+    """(template, golden file name, parameters) for every golden notebook."""
+    planned = [
+        (template, f"{template}-{case}.ipynb", {"case_path": f"../../casebook/cases/{case}.yaml", **extra})
+        for template, extra in PER_CASE.items()
+        for case in SAMPLE_IDS
+    ]
+    planned.append(("cohort", "cohort-casebook.ipynb", {"casebook_dir": "../../casebook/cases"}))
+    return planned
+
+
+def clean(path: Path, template: Path) -> None:
+    """Keep outputs; drop timings, papermill metadata and widget state."""
+    book = nbformat.read(path, as_version=4)
+    book.metadata = nbformat.read(template, as_version=4).metadata
+    for cell in book.cells:
+        tags = cell.metadata.get("tags")
+        cell.metadata = {"tags": tags} if tags else {}
+    nbformat.write(book, path)
+
+
+def execute(job: tuple[str, str, dict[str, Any]]) -> str:
+    template, name, parameters = job
+    source, target = CASEBOOK / f"{template}.ipynb", GOLDEN / name
+    papermill.execute_notebook(
+        source,
+        target,
+        parameters=parameters,
+        cwd=GOLDEN,
+        kernel_name="python3",
+        progress_bar=False,
+        execution_timeout=120,
+    )
+    clean(target, source)
+    return name
+
+
+def main() -> int:
+    GOLDEN.mkdir(exist_ok=True)
+    # spawn, not fork: a forked child inherits the parent's ZeroMQ state and can hang on its kernel
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for name in pool.map(execute, jobs()):
+            print(f"wrote tests/golden/{name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
