@@ -19,9 +19,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)  ## create .venv if missing and install the kit with its dev tools
 
-demo: install  ## validate the sample casebook and print each case's outcome summary
+demo: install  ## validate the sample casebook, print its outcomes and render it to reports/
 	$(BIN)/ipt-nb validate --strict casebook/cases
 	$(BIN)/ipt-nb summary casebook/cases
+	$(BIN)/ipt-nb render casebook/cases --out reports
 
 test: install  ## lint, the unit tests, the golden notebooks (nbval), then the casebook as-is (nbval-lax)
 	$(BIN)/ruff check src tests benchmarks casebook
@@ -37,4 +38,4 @@ bench: install  ## speed figures (ratios against a baseline in the same run)
 	$(BIN)/python benchmarks/bench_charts.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis out
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis reports

@@ -21,6 +21,7 @@ examples:
   ipt-nb validate casebook/cases          check every case of a folder
   ipt-nb validate --strict --json a.yaml  fail on warnings too; machine-readable
   ipt-nb new maria --out casebook/cases   start a new case from a commented draft
+  ipt-nb render --out reports             every case to an HTML report, in parallel
   ipt-nb summary casebook/cases           one line of outcomes per case
   ipt-nb figure joy.yaml --kind circle --week 16 --out circle.png
   ipt-nb schema > ipt-case-1.schema.json  JSON Schema for editors
@@ -97,6 +98,43 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("case", type=Path, metavar="CASE")
     importer.add_argument("csv", type=Path, metavar="FILE.csv")
     importer.set_defaults(handler=_scores_import)
+
+    render = commands.add_parser(
+        "render",
+        help="render every case to an HTML report, in parallel, with an index page",
+        description=(
+            "Validate each case, execute the report notebook for it and export offline HTML. "
+            "Invalid or failing cases are listed in index.html and make the command exit 1."
+        ),
+    )
+    render.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help="case files or folders (default casebook/cases)"
+    )
+    render.add_argument(
+        "--out", type=Path, default=Path("reports"), metavar="DIR", help="output folder (default reports)"
+    )
+    render.add_argument(
+        "--template", type=Path, default=Path("casebook/report.ipynb"), help="report notebook"
+    )
+    render.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="extra notebook parameter (repeatable); VALUE is read as JSON when it can be, else as text",
+    )
+    render.add_argument("--workers", type=int, default=None, help="parallel worker processes (default: CPUs)")
+    render.add_argument("--self-contained", action="store_true", help="inline plotly.js into every report")
+    render.add_argument(
+        "--changed-only", action="store_true", help="skip cases whose file, template and kit are unchanged"
+    )
+    render.add_argument(
+        "--keep-notebooks", action="store_true", help="keep the executed notebooks in DIR/notebooks"
+    )
+    render.add_argument("--no-progress", action="store_true", help="no progress bar")
+    render.set_defaults(handler=_render)
 
     summary = commands.add_parser("summary", help="one line of outcomes per case")
     summary.add_argument("paths", nargs="+", metavar="PATH", help="case files or folders of them")
@@ -214,6 +252,44 @@ def _scores_import(args: argparse.Namespace) -> int:
     path, count = import_csv(args.case, args.csv)
     print(f"{path}: {count} score(s) imported")
     return 0
+
+
+def _parameter_value(text: str) -> object:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _render(args: argparse.Namespace) -> int:
+    from .render import BatchRenderer, RenderOptions
+
+    options: dict[str, object] = {
+        "out": args.out,
+        "template": args.template,
+        "parameters": {name: _parameter_value(value) for name, value in args.parameter},
+        "self_contained": args.self_contained,
+        "changed_only": args.changed_only,
+        "keep_notebooks": args.keep_notebooks,
+        "progress": not args.no_progress,
+    }
+    if args.paths:
+        options["paths"] = args.paths
+    if args.workers is not None:
+        if args.workers < 1:
+            raise UsageError("--workers must be 1 or more")
+        options["workers"] = args.workers
+    summary = BatchRenderer(RenderOptions(**options)).run()
+    print(summary.table())
+    print(f"index: {summary.index}")
+    for case_id in summary.failed:
+        print(
+            f"ipt-nb: {case_id} failed; its notebook and error are in {summary.out / '_failed'}",
+            file=sys.stderr,
+        )
+    for source in summary.invalid:
+        print(f"ipt-nb: {source} is invalid and was skipped; run ipt-nb validate {source}", file=sys.stderr)
+    return 0 if summary.ok else 1
 
 
 def _summary(args: argparse.Namespace) -> int:

@@ -1,0 +1,66 @@
+"""``index.html``: every case of the render with its outcomes and a link, then what failed and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .._html import Safe, badge, join, table, tag
+from ..catalog import PROBLEM_AREAS
+from ..model import Case
+from ..outcomes import summarize
+from ._export import page_css
+
+
+@dataclass(frozen=True)
+class Problem:
+    source: str
+    reason: str
+
+
+def _flag(label: str, value: bool | None) -> Safe:
+    if value is None:
+        return Safe("")
+    return badge(label, "yes") if value else badge(f"no {label}", "no")
+
+
+def case_row(case: Case, report: str | None) -> list[object]:
+    summary = summarize(case)
+    focus = case.primary_focus()
+    scores = join(
+        [
+            tag("div", f"{o.name} {o.baseline} -> {o.end if o.end is not None else '-'}")
+            for o in summary.measures.values()
+        ]
+    )
+    main = summary.measures.get("phq9") or next(iter(summary.measures.values()), None)
+    flags = join(
+        [
+            _flag("response", main.response if main else None),
+            _flag("remission", main.remission if main else None),
+            _flag("recovery", summary.recovery),
+        ]
+    )
+    alerts = join(badge(f"{a.id.split('_', 1)[0]} wk {a.week}", a.severity) for a in summary.alerts)
+    link = tag("a", case.title, href=report) if report else tag("span", case.title)
+    return [link, case.id, PROBLEM_AREAS[focus.area].label if focus else "-", scores, flags, alerts]
+
+
+def index_page(rows: list[tuple[Case, str | None]], problems: list[Problem]) -> str:
+    header = ["case", "id", "problem area", "baseline -> end", "outcome", "alerts"]
+    body: list[object] = [
+        tag("h1", "Case reports"),
+        tag("p", f"{len(rows)} case(s) rendered."),
+        table(header, [case_row(case, report) for case, report in rows]),
+    ]
+    if problems:
+        body += [
+            tag("h2", "Failed or skipped"),
+            table(["file", "reason"], [(p.source, tag("pre", p.reason)) for p in problems]),
+        ]
+    content = tag("main", *body, cls="ipt-page ipt-index")
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>Case reports</title>\n<style>\n{page_css()}</style>\n</head>\n"
+        f"<body>\n{content}\n</body>\n</html>\n"
+    )

@@ -1,0 +1,251 @@
+"""Render a casebook to HTML reports: validated, parallel, incremental, atomic, with an index.
+
+``BatchRenderer(options).run()`` plans the work (invalid cases are reported
+and skipped, never half-rendered; unchanged cases are skipped with
+``changed_only``), runs one job per case in worker processes that each keep a
+warm kernel, shows progress, and writes ``index.html`` and a manifest of
+content hashes. Every file is written atomically, so an interrupted run leaves
+no partial report and the next run completes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..casefile import atomic_write, case_files, check_file
+from ..errors import UsageError
+from ..model import Case
+from . import _worker
+from ._export import PLOTLY_ASSET, plotly_js
+from ._index import Problem, index_page
+from .options import RenderOptions
+
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class Planned:
+    case: Case
+    source: Path
+    digest: str
+
+
+@dataclass
+class RenderSummary:
+    """What a run did: rendered, unchanged, failed and invalid cases, and where the index is."""
+
+    out: Path
+    rendered: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    invalid: dict[str, str] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.invalid
+
+    @property
+    def index(self) -> Path:
+        return self.out / "index.html"
+
+    def table(self) -> str:
+        rows = [f"{'case':<24} {'status':<10} {'seconds':>8}"]
+        rows += [f"{c:<24} {'rendered':<10} {self.seconds.get(c, 0):8.2f}" for c in self.rendered]
+        rows += [f"{c:<24} {'unchanged':<10} {'':>8}" for c in self.unchanged]
+        rows += [
+            f"{c:<24} {'FAILED':<10} {self.seconds.get(c, 0):8.2f}  {why}" for c, why in self.failed.items()
+        ]
+        rows += [
+            f"{Path(c).name:<24} {'INVALID':<10} {'':>8}  {why.splitlines()[0]}"
+            for c, why in self.invalid.items()
+        ]
+        return "\n".join(rows)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class BatchRenderer:
+    def __init__(self, options: RenderOptions | None = None) -> None:
+        self.options = options or RenderOptions()
+        if not self.options.template.is_file():
+            raise UsageError(f"no report template at {self.options.template}")
+        self.template_digest = _sha(self.options.template.read_bytes())
+
+    # -- planning --------------------------------------------------------------------------
+
+    def plan(self) -> tuple[list[Planned], dict[str, str]]:
+        """Valid cases to render, and invalid files with their reasons."""
+        files = case_files(list(self.options.paths))
+        missing = [str(f) for f in files if not f.exists()]
+        if missing:
+            raise UsageError(f"no such file or folder: {', '.join(missing)}")
+        planned: list[Planned] = []
+        invalid: dict[str, str] = {}
+        seen: dict[str, Path] = {}
+        for path in files:
+            report = check_file(path)
+            if report.case is None:
+                invalid[str(path)] = "\n".join(i.format(path) for i in report.errors)
+            elif report.case.id in seen:
+                invalid[str(path)] = f"case id {report.case.id!r} is also used by {seen[report.case.id]}"
+            else:
+                seen[report.case.id] = path
+                planned.append(Planned(report.case, path, _sha(path.read_bytes())))
+        return planned, invalid
+
+    def _manifest_key(self) -> dict[str, Any]:
+        return {
+            "kit": __version__,
+            "template": self.template_digest,
+            "parameters": self.options.parameters,
+            "self_contained": self.options.self_contained,
+        }
+
+    def _read_manifest(self) -> dict[str, Any]:
+        try:
+            return json.loads((self.options.out / MANIFEST).read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def _unchanged(self, item: Planned, manifest: dict[str, Any]) -> bool:
+        if not self.options.changed_only or manifest.get("key") != self._manifest_key():
+            return False
+        recorded = manifest.get("cases", {}).get(item.case.id, {})
+        return recorded.get("source") == item.digest and (self.options.out / f"{item.case.id}.html").exists()
+
+    # -- running ---------------------------------------------------------------------------
+
+    def _prepare_out(self) -> None:
+        out = self.options.out
+        out.mkdir(parents=True, exist_ok=True)
+        for stale in [*out.glob(".*.tmp"), *out.glob("_work/*.ipynb")]:  # left by an interrupted run
+            stale.unlink(missing_ok=True)
+        if not self.options.self_contained:
+            asset = out / PLOTLY_ASSET
+            asset.parent.mkdir(exist_ok=True)
+            script = plotly_js().encode("utf-8")
+            if not asset.exists() or asset.read_bytes() != script:
+                atomic_write(asset, script)
+
+    def _job(self, item: Planned) -> _worker.Job:
+        return _worker.Job(
+            case_id=item.case.id,
+            case_path=str(item.source.resolve()),
+            title=item.case.title,
+            template=str(self.options.template.resolve()),
+            out=str(self.options.out.resolve()),
+            parameters=dict(self.options.parameters),
+            self_contained=self.options.self_contained,
+            keep_notebooks=self.options.keep_notebooks,
+            cell_timeout=self.options.cell_timeout,
+        )
+
+    def _results(self, jobs: list[_worker.Job]) -> Iterator[_worker.JobResult]:
+        if not jobs:
+            return
+        if self.options.workers == 1 or len(jobs) == 1:
+            _worker.init_worker()
+            try:
+                for job in jobs:
+                    yield _worker.render(job)
+            finally:
+                _worker.shutdown_runners()
+            return
+        context = multiprocessing.get_context("spawn")  # a forked child would share the parent's ZeroMQ state
+        workers = min(self.options.workers, len(jobs))
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker.init_worker) as pool:
+            futures: list[Future[_worker.JobResult]] = [pool.submit(_worker.render, job) for job in jobs]
+            try:
+                for future in as_completed(futures):
+                    yield future.result()
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+
+    def run(self) -> RenderSummary:
+        planned, invalid = self.plan()
+        summary = RenderSummary(self.options.out, invalid=invalid)
+        manifest = self._read_manifest()
+        self._prepare_out()
+        todo = []
+        for item in planned:
+            (summary.unchanged.append(item.case.id) if self._unchanged(item, manifest) else todo.append(item))
+        progress = _progress(len(todo), self.options.progress)
+        try:
+            for result in self._results([self._job(item) for item in todo]):
+                summary.seconds[result.case_id] = result.seconds
+                if result.ok:
+                    summary.rendered.append(result.case_id)
+                else:
+                    summary.failed[result.case_id] = result.message
+                progress.update(1)
+                progress.set_postfix(failed=len(summary.failed))
+        finally:
+            progress.close()
+        summary.rendered.sort()
+        work = self.options.out / "_work"
+        if work.is_dir() and not any(work.iterdir()):
+            work.rmdir()
+        self._write_manifest(planned, summary, manifest)
+        self._write_index(planned, summary)
+        return summary
+
+    def _write_manifest(self, planned: list[Planned], summary: RenderSummary, old: dict[str, Any]) -> None:
+        cases = old.get("cases", {}) if old.get("key") == self._manifest_key() else {}
+        done = set(summary.rendered) | set(summary.unchanged)
+        for item in planned:
+            if item.case.id in done:
+                cases[item.case.id] = {"source": item.digest, "report": f"{item.case.id}.html"}
+            else:
+                cases.pop(item.case.id, None)
+        data = {"key": self._manifest_key(), "cases": dict(sorted(cases.items()))}
+        atomic_write(self.options.out / MANIFEST, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
+
+    def _write_index(self, planned: list[Planned], summary: RenderSummary) -> None:
+        done = set(summary.rendered) | set(summary.unchanged)
+        rows = [(p.case, f"{p.case.id}.html" if p.case.id in done else None) for p in planned]
+        rows.sort(key=lambda row: row[0].id)
+        problems = [Problem(Path(src).name, why) for src, why in sorted(summary.invalid.items())]
+        problems += [
+            Problem(f"{cid} (see _failed/{cid}.txt)", why) for cid, why in sorted(summary.failed.items())
+        ]
+        atomic_write(summary.index, index_page(rows, problems).encode("utf-8"))
+
+
+class _NoProgress:
+    def update(self, _: int) -> None: ...
+    def set_postfix(self, **_: object) -> None: ...
+    def close(self) -> None: ...
+
+
+def _progress(total: int, enabled: bool) -> Any:
+    """A progress bar on stderr: cases done, failures and time left."""
+    if not enabled or total == 0:
+        return _NoProgress()
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="rendering", unit="case", file=sys.stderr, dynamic_ncols=True)
+
+
+def render_casebook(
+    paths: list[str | Path] | None = None, out: str | Path = "reports", **options: Any
+) -> RenderSummary:
+    """Render case files or folders to ``out``; see :class:`RenderOptions` for the options."""
+    chosen = RenderOptions(**({"paths": [Path(p) for p in paths]} if paths else {}), out=Path(out), **options)
+    started = time.perf_counter()
+    summary = BatchRenderer(chosen).run()
+    summary.seconds.setdefault("_total", time.perf_counter() - started)
+    return summary

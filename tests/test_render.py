@@ -1,0 +1,172 @@
+"""Batch rendering on the real casebook: reports, index, determinism, failures, increments, kills."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from ipt_nb import Case, load_case, save_case
+from ipt_nb.cli import main
+from ipt_nb.render import RenderOptions, render_casebook
+
+from .conftest import CASES, ROOT, SAMPLE_IDS
+
+pytestmark = pytest.mark.slow
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("reports")
+    summary = render_casebook([CASES], out, workers=2, progress=False)
+    assert summary.ok and summary.rendered == sorted(SAMPLE_IDS)
+    return out
+
+
+def test_one_offline_report_per_case_and_an_index(rendered: Path) -> None:
+    files = sorted(p.name for p in rendered.glob("*.html"))
+    assert files == sorted([*(f"{c}.html" for c in SAMPLE_IDS), "index.html"])
+    assert (rendered / "assets" / "plotly.min.js").stat().st_size > 1_000_000
+    for case_id in SAMPLE_IDS:
+        html = (rendered / f"{case_id}.html").read_text()
+        assert load_case(CASES / f"{case_id}.yaml").title.split(":")[0] in html
+        assert '<script src="assets/plotly.min.js"></script>' in html
+        assert "http://" not in html.split("<body>")[0] and "https://" not in html.split("<body>")[0]
+        assert f'id="{case_id}-trajectory"' in html and f'id="{case_id}-circle-intake"' in html
+        assert "check_parameters" not in html and "case_path" not in html  # no code, no parameters
+        assert (rendered / f"{case_id}.html").stat().st_size < 300_000
+    index = (rendered / "index.html").read_text()
+    assert all(f'href="{c}.html"' in index for c in SAMPLE_IDS)
+    assert "Interpersonal deficits" in index and "A3 wk 6" in index
+
+
+def test_a_second_render_is_byte_identical(rendered: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    render_casebook([CASES], again, workers=1, progress=False)
+    assert snapshot(again) == snapshot(rendered)
+
+
+def test_a_broken_case_is_skipped_and_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cases = tmp_path / "cases"
+    shutil.copytree(CASES, cases)
+    (cases / "zz-broken.yaml").write_text((CASES / "joy.yaml").read_text().replace("ring: 2", "ring: 7", 1))
+    code = main(["render", str(cases), "--out", str(tmp_path / "out"), "--workers", "2", "--no-progress"])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "zz-broken.yaml is invalid and was skipped" in captured.err
+    assert sorted(p.stem for p in (tmp_path / "out").glob("*.html")) == sorted([*SAMPLE_IDS, "index"])
+    index = (tmp_path / "out" / "index.html").read_text()
+    assert "zz-broken.yaml" in index and "is not a ring" in index
+
+
+def test_a_failing_case_keeps_its_notebook_and_the_others_render(tmp_path: Path) -> None:
+    template = nbformat.read(ROOT / "casebook" / "report.ipynb", as_version=4)
+    template.cells.append(
+        nbformat.v4.new_code_cell('if case.id == "tobias":\n    raise RuntimeError("boom")')
+    )
+    broken_template = ROOT / "casebook" / "_failing_report.ipynb"
+    nbformat.write(template, broken_template)
+    try:
+        options = RenderOptions(
+            paths=[CASES], out=tmp_path, template=broken_template, workers=2, progress=False
+        )
+        from ipt_nb.render import BatchRenderer
+
+        summary = BatchRenderer(options).run()
+    finally:
+        broken_template.unlink()
+    assert not summary.ok and list(summary.failed) == ["tobias"]
+    assert "RuntimeError: boom" in summary.failed["tobias"]
+    assert sorted(summary.rendered) == ["amara", "joy", "margit"]
+    assert not (tmp_path / "tobias.html").exists()
+    assert (tmp_path / "_failed" / "tobias.ipynb").exists()
+    assert "boom" in (tmp_path / "_failed" / "tobias.txt").read_text()
+
+
+def test_changed_only_rerenders_exactly_the_changed_case(tmp_path: Path) -> None:
+    cases = tmp_path / "cases"
+    shutil.copytree(CASES, cases)
+    out = tmp_path / "out"
+    render_casebook([cases], out, workers=2, progress=False, changed_only=True)
+    before = snapshot(out)
+    case = load_case(cases / "margit.yaml")
+    save_case(
+        case.model_copy(update={"title": "Margit: grief, retitled"}), cases / "margit.yaml", overwrite=True
+    )
+    summary = render_casebook([cases], out, workers=2, progress=False, changed_only=True)
+    assert summary.rendered == ["margit"] and sorted(summary.unchanged) == ["amara", "joy", "tobias"]
+    after = snapshot(out)
+    changed = {name for name in after if after[name] != before.get(name)}
+    assert changed == {"margit.html", "index.html", "manifest.json"}
+
+
+def test_self_contained_reports_inline_plotly(tmp_path: Path) -> None:
+    summary = render_casebook([CASES / "joy.yaml"], tmp_path, workers=1, progress=False, self_contained=True)
+    html = (tmp_path / "joy.html").read_text()
+    assert summary.ok and "assets/plotly.min.js" not in html and len(html) > 4_000_000
+    assert not (tmp_path / "assets").exists()
+
+
+def test_case_text_is_escaped_in_reports(tmp_path: Path) -> None:
+    data = load_case(CASES / "joy.yaml").model_dump(mode="json", exclude_unset=True)
+    data["title"] = "Hostile <script>alert('title')</script>"
+    data["patient"]["presenting_problem"] = (
+        '<img src=x onerror="alert(1)"> [link](javascript:alert(2)) {{ 7*7 }}'
+    )
+    data["people"][0]["label"] = "<b>Laura</b>"
+    path = save_case(Case.model_validate(data), tmp_path / "hostile.yaml")
+    render_casebook([path], tmp_path / "out", workers=1, progress=False)
+    html = (tmp_path / "out" / "joy.html").read_text()
+    assert "<script>alert(" not in html and "<img src=x" not in html and "<b>Laura</b>" not in html
+    assert "&lt;script&gt;alert(" in html and "&lt;img src=x onerror=" in html
+    assert "{{ 7*7 }}" in html and "49" not in html.split("{{ 7*7 }}")[0][-20:]
+
+
+def test_a_killed_render_leaves_no_partial_report_and_the_next_run_completes(tmp_path: Path) -> None:
+    cases = tmp_path / "cases"
+    for n in range(6):
+        data = load_case(CASES / f"{SAMPLE_IDS[n % 4]}.yaml").model_dump(mode="json", exclude_unset=True)
+        data["id"] = f"case{n}"
+        save_case(Case.model_validate(data), cases / f"case{n}.yaml") if cases.exists() else (
+            cases.mkdir(),
+            save_case(Case.model_validate(data), cases / f"case{n}.yaml"),
+        )
+    out = tmp_path / "out"
+    command = [
+        sys.executable,
+        "-m",
+        "ipt_nb",
+        "render",
+        str(cases),
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        "--no-progress",
+    ]
+    process = subprocess.Popen(
+        command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(out.glob("case*.html")):
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    for report in out.glob("*.html"):
+        assert report.read_text().rstrip().endswith("</html>"), report.name
+    summary = render_casebook([cases], out, workers=2, progress=False)
+    assert summary.ok and sorted(summary.rendered) == [f"case{n}" for n in range(6)]
+    assert not list(out.glob(".*.tmp")) and not (out / "_work").exists()
+    assert json.loads((out / "manifest.json").read_text())["cases"].keys() == {f"case{n}" for n in range(6)}
