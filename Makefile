@@ -36,6 +36,7 @@ golden: install  ## re-execute the casebook notebooks into tests/golden (review 
 bench: install  ## speed figures (ratios against a baseline in the same run)
 	$(BIN)/python benchmarks/bench_casefile.py
 	$(BIN)/python benchmarks/bench_charts.py
+	$(BIN)/python benchmarks/bench_render.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis reports

@@ -166,7 +166,10 @@ class BatchRenderer:
             return
         context = multiprocessing.get_context("spawn")  # a forked child would share the parent's ZeroMQ state
         workers = min(self.options.workers, len(jobs))
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker.init_worker) as pool:
+        template = str(self.options.template.resolve())
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_worker.init_worker, initargs=(template,)
+        ) as pool:
             futures: list[Future[_worker.JobResult]] = [pool.submit(_worker.render, job) for job in jobs]
             try:
                 for future in as_completed(futures):
