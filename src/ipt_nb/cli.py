@@ -11,6 +11,7 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .casefile import FileReport, case_files, check_file, json_schema_text
@@ -22,6 +23,7 @@ examples:
   ipt-nb validate --strict --json a.yaml  fail on warnings too; machine-readable
   ipt-nb new maria --out casebook/cases   start a new case from a commented draft
   ipt-nb render --out reports             every case to an HTML report, in parallel
+  ipt-nb lint casebook/cases              identifiers to remove before sharing
   ipt-nb summary casebook/cases           one line of outcomes per case
   ipt-nb figure joy.yaml --kind circle --week 16 --out circle.png
   ipt-nb schema > ipt-case-1.schema.json  JSON Schema for editors
@@ -38,6 +40,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ipt-nb {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    for add in (_add_file_commands, _add_outcome_commands, _add_scores_commands, _add_render_command):
+        add(commands)
+    return parser
+
+
+Commands = Any
+
+
+def _add_file_commands(commands: Commands) -> None:
     validate = commands.add_parser(
         "validate",
         help="check case files against the ipt-case/1 format",
@@ -57,6 +68,20 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--force", action="store_true", help="overwrite an existing file")
     new.set_defaults(handler=_new)
 
+    lint = commands.add_parser(
+        "lint",
+        help="find identifiers (names, phone numbers, dates, ...) in case files before sharing them",
+        description="Scan every free-text field and comment. Prints file:line:col: class: text (hint).",
+    )
+    lint.add_argument("paths", nargs="+", metavar="PATH", help="case files or folders of them")
+    lint.set_defaults(handler=_lint)
+
+    summary = commands.add_parser("summary", help="one line of outcomes per case")
+    summary.add_argument("paths", nargs="+", metavar="PATH", help="case files or folders of them")
+    summary.set_defaults(handler=_summary)
+
+
+def _add_outcome_commands(commands: Commands) -> None:
     outcomes = commands.add_parser(
         "outcomes",
         help="response, remission, reliable change and alerts of one case",
@@ -77,8 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--week", type=int, default=None, help="circle: as rated at this week (default intake)"
     )
     figure.add_argument("--out", type=Path, required=True, metavar="FILE", help="FILE.png, .svg or .pdf")
+    figure.add_argument(
+        "--allow-identifiers", action="store_true", help="draw even if the lint finds identifiers"
+    )
     figure.set_defaults(handler=_figure)
 
+
+def _add_scores_commands(commands: Commands) -> None:
     scores = commands.add_parser(
         "scores",
         help="export scores to a CSV spreadsheet or import them from one",
@@ -90,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     export = scores_commands.add_parser("export", help="write every score of a case to a CSV file")
     export.add_argument("case", type=Path, metavar="CASE")
     export.add_argument("--out", type=Path, required=True, metavar="FILE.csv")
+    export.add_argument(
+        "--allow-identifiers", action="store_true", help="export even if the lint finds identifiers"
+    )
     export.set_defaults(handler=_scores_export)
     importer = scores_commands.add_parser(
         "import",
@@ -99,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("csv", type=Path, metavar="FILE.csv")
     importer.set_defaults(handler=_scores_import)
 
+
+def _add_render_command(commands: Commands) -> None:
     render = commands.add_parser(
         "render",
         help="render every case to an HTML report, in parallel, with an index page",
@@ -134,12 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--keep-notebooks", action="store_true", help="keep the executed notebooks in DIR/notebooks"
     )
     render.add_argument("--no-progress", action="store_true", help="no progress bar")
+    render.add_argument(
+        "--allow-identifiers",
+        action="store_true",
+        help="render cases even when the identifier lint finds some",
+    )
     render.set_defaults(handler=_render)
-
-    summary = commands.add_parser("summary", help="one line of outcomes per case")
-    summary.add_argument("paths", nargs="+", metavar="PATH", help="case files or folders of them")
-    summary.set_defaults(handler=_summary)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -222,8 +257,10 @@ def _figure(args: argparse.Namespace) -> int:
     from . import charts
     from .casefile import load_case
     from .images import write_image
+    from .privacy import require_clean
 
     case = load_case(args.case)
+    require_clean(args.case, allow=args.allow_identifiers)
     builders = {
         "trajectory": lambda: charts.trajectory(case),
         "circle": lambda: charts.closeness_circle(case, week=args.week),
@@ -236,8 +273,10 @@ def _figure(args: argparse.Namespace) -> int:
 
 def _scores_export(args: argparse.Namespace) -> int:
     from .casefile import atomic_write, load_case
+    from .privacy import require_clean
     from .scores import export_csv
 
+    require_clean(args.case, allow=args.allow_identifiers)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(args.out, export_csv(load_case(args.case)).encode("utf-8"))
     print(args.out)
@@ -272,6 +311,7 @@ def _render(args: argparse.Namespace) -> int:
         "changed_only": args.changed_only,
         "keep_notebooks": args.keep_notebooks,
         "progress": not args.no_progress,
+        "allow_identifiers": args.allow_identifiers,
     }
     if args.paths:
         options["paths"] = args.paths
@@ -290,6 +330,20 @@ def _render(args: argparse.Namespace) -> int:
     for source in summary.invalid:
         print(f"ipt-nb: {source} is invalid and was skipped; run ipt-nb validate {source}", file=sys.stderr)
     return 0 if summary.ok else 1
+
+
+def _lint(args: argparse.Namespace) -> int:
+    from .privacy import lint_file
+
+    files = case_files(list(args.paths))
+    missing = [str(f) for f in files if not f.exists()]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    findings = [finding for path in files for finding in lint_file(path)]
+    for finding in findings:
+        print(finding.format())
+    print(f"{len(files)} file(s) scanned: {len(findings)} finding(s)", file=sys.stderr)
+    return 1 if findings else 0
 
 
 def _summary(args: argparse.Namespace) -> int:

@@ -25,6 +25,7 @@ from .. import __version__
 from ..casefile import atomic_write, case_files, check_file
 from ..errors import UsageError
 from ..model import Case
+from ..privacy import lint_file, without_text
 from . import _worker
 from ._export import PLOTLY_ASSET, plotly_js
 from ._index import Problem, index_page
@@ -101,6 +102,8 @@ class BatchRenderer:
                 invalid[str(path)] = "\n".join(i.format(path) for i in report.errors)
             elif report.case.id in seen:
                 invalid[str(path)] = f"case id {report.case.id!r} is also used by {seen[report.case.id]}"
+            elif not self.options.allow_identifiers and (findings := lint_file(path)):
+                invalid[str(path)] = without_text(path, findings)  # the index must not repeat them
             else:
                 seen[report.case.id] = path
                 planned.append(Planned(report.case, path, _sha(path.read_bytes())))

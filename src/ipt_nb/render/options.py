@@ -26,6 +26,8 @@ class RenderOptions(BaseModel):
     changed_only: bool = False
     keep_notebooks: bool = False
     progress: bool = True
+    allow_identifiers: bool = False
+    """Render cases even when the identifier lint finds something in them."""
     executor: Literal["local"] = "local"
     cell_timeout: int = Field(default=120, ge=1)
     """Seconds one notebook cell may run before the case counts as failed."""

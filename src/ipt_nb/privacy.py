@@ -1,0 +1,246 @@
+"""Identifier lint for case files, in the spirit of HIPAA Safe Harbor's identifier classes.
+
+Every free-text value and every comment of a case file is scanned for e-mail
+addresses, phone and fax numbers, ID-like numbers, URLs, IP addresses, ZIP and
+post codes, street addresses, calendar dates and years, ages over 89, vehicle
+plates, and capitalised names that are not declared as a person's or the
+patient's label. Findings carry the file's line and column. Structural values
+(ids, enumerations, measure totals) are not text and are not scanned.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml as pyyaml
+
+from .casefile import read_text
+from .errors import IptNbError
+
+MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+    "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
+STREET_TYPES = "Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Drive|Dr|Boulevard|Blvd|Court|Ct|Way|Place|Pl|Close|Crescent|Terrace"
+IP = r"\b(?:\d{1,3}\.){3}\d{1,3}\b|\b(?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}\b"
+PHONE = (
+    r"(?<![\w-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?\d{2,5}[\s.-]\d{3,4}(?:[\s.-]\d{3,4})?(?![\w-])"
+)
+ID_WORDS = r"MRN|medical record|member|account|acct|licen[cs]e|policy|insurance|NHS(?: number)?|patient id|serial|certificate|ID"
+ID_NUMBER = rf"\b(?:{ID_WORDS})\b[\s#:.no]*[A-Z0-9][A-Z0-9-]{{3,}}"
+PLATE = r"\b(?:plate|registration|reg\.?)\b[\s#:.no]*[A-Z0-9]{2,4}[\s-]?[A-Z0-9]{2,4}\b"
+STREET = rf"\b\d{{1,5}}\s+(?:[A-Z][\w'-]*\s+){{1,3}}(?:{STREET_TYPES})\b\.?"
+DATE_IN_WORDS = (
+    rf"\b(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTHS})\b"
+)
+
+# (class, pattern, hint); the order decides which class wins where patterns overlap.
+PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
+    (name, re.compile(pattern, flags), hint)
+    for name, pattern, flags, hint in (
+        ("e-mail address", r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", 0, "remove it"),
+        ("URL", r"\b(?:https?://|ftp://|www\.)\S+", re.IGNORECASE, "remove it"),
+        ("IP address", IP, re.IGNORECASE, "remove it"),
+        ("social security number", r"\b\d{3}-\d{2}-\d{4}\b", 0, "remove it"),
+        ("fax number", r"\bfax\b[\s:#.]*\+?[\d\s().-]{7,}\d", re.IGNORECASE, "remove it"),
+        ("phone number", PHONE, 0, "remove it"),
+        ("ID number", ID_NUMBER, re.IGNORECASE, "remove it"),
+        ("vehicle plate", PLATE, re.IGNORECASE, "remove it"),
+        ("long number", r"(?<![\w.-])\d{7,}(?![\w.-])", 0, "numbers this long identify people or records; remove it"),
+        ("street address", STREET, 0, "say 'her street' or leave it out"),
+        ("calendar date", r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b", 0, "use weeks relative to intake"),
+        ("date in words", DATE_IN_WORDS, 0, "use weeks relative to intake"),
+        ("year", r"(?<![\w.-])(?:19|20)\d{2}(?![\w.-])", 0, "use weeks relative to intake"),
+        ("age over 89", r"\b(?:9\d|1[01]\d)[\s-]*(?:years?|yrs?|year-old|y/?o)\b", re.IGNORECASE, 'write "90 or older"'),
+        ("ZIP or post code", r"\b\d{5}(?:-\d{4})?\b|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b", 0, "leave places out"),
+    )
+)  # fmt: skip
+
+ACRONYM_OK = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
+"""All-capitals words (IPT, PHQ-9, DSM-5-TR) are not names."""
+SENTENCE_START = re.compile(r"(?:^\s*|[.!?:;\"(\[]\s*|\s-\s+)$")
+WORD = re.compile(r"[^\W\d_][\w'’-]*")
+STRUCTURAL_KEYS = frozenset(
+    {
+        "format", "id", "provenance", "relationship", "status", "contact", "conflict", "kind", "area", "focus",
+        "stage", "held_by", "met", "locus", "agreed", "maintenance", "support", "techniques", "people",
+        "system", "code", "problem_area", "age_band", "gender", "phases",
+    }
+)  # fmt: skip
+"""Keys whose values are enumerations, ids or codes: not free text."""
+ALWAYS_OK = frozenset({"I", "Dr", "Mr", "Mrs", "Ms", "Mx"})
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    path: str
+    line: int
+    column: int
+    kind: str
+    text: str
+    hint: str
+
+    def format(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.kind}: {self.text} ({self.hint})"
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    """A piece of the file that is prose: a free-text scalar or a comment."""
+
+    value: str
+    line: int  # 0-based start line in the file
+    column: int
+    end_line: int
+    comment: bool
+
+
+def _pieces(source: str) -> list[_Text]:
+    """Free-text scalars (with the key they belong to) and comments, with their positions."""
+    pieces: list[_Text] = []
+    spans: list[tuple[int, int, int, int]] = []
+    key: str | None = None
+    expecting_key = False
+    for token in pyyaml.scan(source, Loader=pyyaml.SafeLoader):
+        if isinstance(token, pyyaml.KeyToken):
+            expecting_key = True
+            continue
+        if not isinstance(token, pyyaml.ScalarToken):
+            continue
+        start, end = token.start_mark, token.end_mark
+        spans.append((start.line, start.column, end.line, end.column))
+        if expecting_key:
+            key, expecting_key = token.value, False
+            continue
+        if key not in STRUCTURAL_KEYS and not re.fullmatch(
+            r"[-+]?\d+(\.\d+)?|true|false|null|~", token.value
+        ):
+            pieces.append(_Text(token.value, start.line, start.column, end.line, comment=False))
+    pieces.extend(_comments(source, spans))
+    return pieces
+
+
+def _comments(source: str, spans: list[tuple[int, int, int, int]]) -> list[_Text]:
+    comments = []
+    for number, line in enumerate(source.splitlines()):
+        for match in re.finditer(r"(?:^|\s)#", line):
+            column = match.end() - 1
+            inside = any((l0, c0) <= (number, column) < (l1, c1) for l0, c0, l1, c1 in spans)
+            if not inside:
+                comments.append(_Text(line[column + 1 :], number, column + 1, number, comment=True))
+                break
+    return comments
+
+
+def _declared_names(source: str) -> set[str]:
+    """Every word of every ``label`` (people and patient): these names are pseudonyms by declaration."""
+    names: set[str] = set()
+    data = pyyaml.safe_load(source)
+    labels: list[str] = []
+    if isinstance(data, dict):
+        patient = data.get("patient")
+        if isinstance(patient, dict) and isinstance(patient.get("label"), str):
+            labels.append(patient["label"])
+        for person in data.get("people") or []:
+            if isinstance(person, dict) and isinstance(person.get("label"), str):
+                labels.append(person["label"])
+    for label in labels:
+        names.update(WORD.findall(label))
+    return names
+
+
+def _locate(lines: list[str], piece: _Text, text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of ``text`` (found at ``offset`` in the piece's value) in the file."""
+    if piece.line == piece.end_line or piece.comment:
+        first = lines[piece.line]
+        where = first.find(text, piece.column)
+        return piece.line + 1, (where if where >= 0 else piece.column + offset) + 1
+    for number in range(piece.line, min(piece.end_line + 1, len(lines))):
+        where = lines[number].find(text)
+        if where >= 0:
+            return number + 1, where + 1
+    return piece.line + 1, piece.column + 1
+
+
+def lint_text(source: str, path: str | Path = "<text>") -> list[Finding]:
+    """Findings in one case file's text, in file order."""
+    lines = source.splitlines()
+    declared = _declared_names(source) | ALWAYS_OK
+    found: list[Finding] = []
+    for piece in _pieces(source):
+        taken: list[tuple[int, int]] = []
+        for kind, pattern, hint in PATTERNS:
+            for match in pattern.finditer(piece.value):
+                if any(a < match.end() and match.start() < b for a, b in taken):
+                    continue
+                taken.append(match.span())
+                line, column = _locate(lines, piece, match.group(), match.start())
+                found.append(Finding(str(path), line, column, kind, match.group(), hint))
+        for match in WORD.finditer(piece.value):
+            word = re.sub(r"['’]s$", "", match.group()).rstrip("'’-")
+            if not word[0].isupper() or ACRONYM_OK.match(word) or word in declared:
+                continue
+            if SENTENCE_START.search(piece.value[: match.start()]) or any(
+                a <= match.start() < b for a, b in taken
+            ):
+                continue
+            line, column = _locate(lines, piece, word, match.start())
+            found.append(
+                Finding(
+                    str(path), line, column, "name", word, "use a declared label or a role ('her sister')"
+                )
+            )
+    return sorted(found, key=lambda f: (f.line, f.column))
+
+
+class IdentifiersFoundError(IptNbError, ValueError):
+    """A case about to be shared still holds identifiers."""
+
+
+def refusal(path: str | Path, findings: list[Finding], shown: int = 5) -> str:
+    lines = [f.format() for f in findings[:shown]]
+    more = f"\n... and {len(findings) - shown} more" if len(findings) > shown else ""
+    return (
+        f"{path}: {len(findings)} identifier(s) found; remove them, or pass --allow-identifiers if "
+        "the case may be shared as it is:\n" + "\n".join(lines) + more
+    )
+
+
+def without_text(path: str | Path, findings: list[Finding]) -> str:
+    """Why a case was not shared, naming classes and lines but not the identifiers themselves."""
+    where = ", ".join(f"line {f.line}: {f.kind}" for f in findings[:8])
+    more = f", and {len(findings) - 8} more" if len(findings) > 8 else ""
+    return f"{len(findings)} identifier(s) found ({where}{more}); run ipt-nb lint {path}"
+
+
+def require_clean(path: str | Path, *, allow: bool = False) -> None:
+    """Refuse to share a case with identifiers unless ``allow``; the error lists them."""
+    if allow:
+        return
+    findings = lint_file(path)
+    if findings:
+        raise IdentifiersFoundError(refusal(path, findings))
+
+
+def lint_file(path: str | Path) -> list[Finding]:
+    path = Path(path)
+    findings = lint_text(read_text(path), path)
+    data = pyyaml.safe_load(read_text(path))
+    if (
+        isinstance(data, dict)
+        and data.get("provenance") == "real_with_consent"
+        and not data.get("consent_reference")
+    ):
+        findings.append(
+            Finding(
+                str(path),
+                1,
+                1,
+                "consent",
+                "real_with_consent",
+                "add consent_reference: where consent is recorded",
+            )
+        )
+    return findings
