@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 NBVAL  := --nbval-current-env -p no:cacheprovider
 
-.PHONY: install demo test golden bench clean
+.PHONY: install demo test golden bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ test: install  ## lint, the unit tests, the golden notebooks (nbval), then the c
 
 golden: install  ## re-execute the casebook notebooks into tests/golden (review the diff before committing)
 	$(BIN)/python tests/make_golden.py
+
+fuzz: install  ## a long fuzz of the loader and the CLI (5,000 inputs per strategy)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py tests/test_casefile.py -k "fuzz or documents or mutated or bytes or survive" -q
 
 bench: install  ## speed figures (ratios against a baseline in the same run)
 	$(BIN)/python benchmarks/bench_casefile.py

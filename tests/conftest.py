@@ -44,3 +44,19 @@ def write_case(tmp_path: Path) -> Callable[[str, str], Path]:
 @pytest.fixture(params=SAMPLE_IDS)
 def sample_path(request: pytest.FixtureRequest) -> Path:
     return CASES / f"{request.param}.yaml"
+
+
+def _hypothesis_profiles() -> None:
+    """``make test`` runs a bounded fuzz; ``make fuzz`` sets HYPOTHESIS_PROFILE=fuzz for a long run."""
+    import os
+
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    settings.register_profile(
+        "fuzz", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+_hypothesis_profiles()

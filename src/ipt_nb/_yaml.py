@@ -137,41 +137,43 @@ def check_shape(data: Any) -> None:
     size(data, 0, set())
 
 
-def position(doc: Any, loc: tuple[str | int, ...]) -> tuple[int, int]:
-    """1-based ``(line, column)`` of the node at ``loc`` in a round-trip document.
+def compose(text: str) -> Any:
+    """The node tree of YAML text (libyaml-backed), whose nodes know their line and column."""
+    return pyyaml.compose(text, Loader=CoreSchemaLoader)
 
-    A scalar's value position; a mapping's or list's key position; for a path
-    that does not exist (a missing key), the deepest existing parent's.
+
+def _child(node: Any, part: str | int) -> tuple[Any, Any] | None:
+    """``(key node, value node)`` of a mapping entry, or ``(None, item)`` of a list item."""
+    if isinstance(node, pyyaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, pyyaml.ScalarNode) and key.value == str(part):
+                return key, value
+    elif isinstance(node, pyyaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+        return None, node.value[part]
+    return None
+
+
+def position(tree: Any, loc: tuple[str | int, ...], *, key: bool = False) -> tuple[int, int]:
+    """1-based ``(line, column)`` of the node at ``loc`` in a composed tree.
+
+    A scalar's value position; a mapping's or list's key position (or the item's
+    position in a list); for a path that does not exist (a missing key), the
+    deepest existing parent's. With ``key``, the last step's key itself (for
+    unknown keys).
     """
     best = (1, 1)
-    node = doc
-    for part in loc:
-        if isinstance(node, CommentedMap) and part in node:
-            child = node[part]
-            nested = isinstance(child, CommentedMap | CommentedSeq)
-            line, col = node.lc.key(part) if nested else node.lc.value(part)
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
-            child = node[part]
-            line, col = node.lc.item(part)
-        else:
+    node = tree
+    for index, part in enumerate(loc):
+        found = _child(node, part)
+        if found is None:
             break
-        best = (line + 1, col + 1)
-        node = child
+        key_node, value = found
+        last = index == len(loc) - 1
+        nested = isinstance(value, pyyaml.MappingNode | pyyaml.SequenceNode)
+        mark_node = key_node if key_node is not None and ((last and key) or nested) else value
+        best = (mark_node.start_mark.line + 1, mark_node.start_mark.column + 1)
+        node = value
     return best
-
-
-def key_position(doc: Any, loc: tuple[str | int, ...]) -> tuple[int, int]:
-    """Position of the last key of ``loc`` itself (for unknown keys)."""
-    parent = doc
-    for part in loc[:-1]:
-        try:
-            parent = parent[part]
-        except (KeyError, IndexError, TypeError):
-            return position(doc, loc[:-1])
-    if isinstance(parent, CommentedMap) and loc and loc[-1] in parent:
-        line, col = parent.lc.key(loc[-1])
-        return line + 1, col + 1
-    return position(doc, loc)
 
 
 # -- merging an edited case back into the person's document ----------------------------------

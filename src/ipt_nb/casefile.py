@@ -144,7 +144,7 @@ def _check_format(data: Any, text: str, source: str | Path) -> None:
     if found is None:
         issue = Issue("format", f"the file has no format key; add `format: {FORMAT}` as the first line", 1, 1)
     else:
-        line, column = _yaml.position(_yaml.parse_roundtrip(text), ("format",))
+        line, column = _yaml.position(_yaml.compose(text), ("format",))
         issue = Issue(
             "format",
             f"{found!r} is not a format this version reads ({supported}); convert the file or update ipt-nb",
@@ -154,26 +154,33 @@ def _check_format(data: Any, text: str, source: str | Path) -> None:
     raise CaseFileError(source, [issue])
 
 
+MAX_ISSUES = 100
+"""Errors reported per file; past that a file is far from the format and more lines would not help."""
+
+
 def _located(exc: ValidationError, text: str) -> list[Issue]:
-    doc = _yaml.parse_roundtrip(text)
+    tree = _yaml.compose(text)
+    errors = exc.errors(include_url=False)
     issues = []
-    for error in exc.errors(include_url=False):
+    for error in errors[: MAX_ISSUES * 5]:  # locating is the costly part; beyond this none are shown
         loc = clean_loc(error["loc"])
-        if error["type"] == "extra_forbidden" or "[key]" in error["loc"]:
-            line, column = _yaml.key_position(doc, loc)
-        else:
-            line, column = _yaml.position(doc, loc)
+        on_key = error["type"] == "extra_forbidden" or "[key]" in error["loc"]
+        line, column = _yaml.position(tree, loc, key=on_key)
         issues.append(Issue(format_path(loc), message_for(error), line, column))
-    return sorted(issues, key=lambda i: (i.line or 0, i.column or 0))
+    issues.sort(key=lambda i: (i.line or 0, i.column or 0))
+    if len(errors) > MAX_ISSUES:
+        hidden = len(errors) - MAX_ISSUES
+        issues = [*issues[:MAX_ISSUES], Issue("", f"... and {hidden:,} more errors not shown")]
+    return issues
 
 
 def _warnings(case: Case, text: str) -> list[Issue]:
     findings = case.warnings()
     if not findings:
         return []
-    doc = _yaml.parse_roundtrip(text)
+    tree = _yaml.compose(text)
     return [
-        Issue(format_path(f.loc), f.message, *_yaml.position(doc, f.loc), severity="warning")
+        Issue(format_path(f.loc), f.message, *_yaml.position(tree, f.loc), severity="warning")
         for f in findings
     ]
 
