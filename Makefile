@@ -33,8 +33,8 @@ test: install  ## lint, the unit tests, the golden notebooks (nbval), then the c
 golden: install  ## re-execute the casebook notebooks into tests/golden (review the diff before committing)
 	$(BIN)/python tests/make_golden.py
 
-fuzz: install  ## a long fuzz of the loader and the CLI (5,000 inputs per strategy)
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py tests/test_casefile.py -k "fuzz or documents or mutated or bytes or survive" -q
+fuzz: install  ## a long fuzz of the loader and the CLI (30 times the inputs of make test)
+	IPT_FUZZ_SCALE=30 $(BIN)/python -m pytest tests/test_fuzz.py -q --hypothesis-show-statistics
 
 bench: install  ## speed figures (ratios against a baseline in the same run)
 	$(BIN)/python benchmarks/bench_casefile.py

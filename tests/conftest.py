@@ -46,17 +46,12 @@ def sample_path(request: pytest.FixtureRequest) -> Path:
     return CASES / f"{request.param}.yaml"
 
 
-def _hypothesis_profiles() -> None:
-    """``make test`` runs a bounded fuzz; ``make fuzz`` sets HYPOTHESIS_PROFILE=fuzz for a long run."""
-    import os
-
+def _hypothesis_profile() -> None:
+    """No deadline: the first examples pay for imports and kernels' warm-up, not for slowness."""
     from hypothesis import HealthCheck, settings
 
-    settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    settings.register_profile(
-        "fuzz", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-    )
-    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+    settings.register_profile("ipt-nb", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    settings.load_profile("ipt-nb")
 
 
-_hypothesis_profiles()
+_hypothesis_profile()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from ipt_nb.cli import main
 
 from .conftest import CASES, SAMPLE_IDS
 
+SCALE = int(os.environ.get("IPT_FUZZ_SCALE", "1"))
+"""``make fuzz`` multiplies every strategy's number of inputs (IPT_FUZZ_SCALE=30)."""
 SAMPLES = {case_id: (CASES / f"{case_id}.yaml").read_text() for case_id in SAMPLE_IDS}
 KEYS = ["format", "id", "title", "people", "ring", "sessions", "week", "measures", "phq9", "items", "label",
         "plan", "patient", "problem_areas", "area", "stage", "ratings", "timeline", "kind", "x"]  # fmt: skip
@@ -52,7 +55,7 @@ def assert_clean(text: str) -> None:
 
 
 @given(documents)
-@settings(max_examples=150)
+@settings(max_examples=150 * SCALE)
 def test_arbitrary_documents(document: object) -> None:
     text = pyyaml.safe_dump(
         {"format": "ipt-case/1", "data": document} if isinstance(document, list) else document
@@ -92,13 +95,13 @@ def mutated(draw: st.DrawFn) -> str:
 
 
 @given(mutated())
-@settings(max_examples=200)
+@settings(max_examples=200 * SCALE)
 def test_mutated_sample_cases(text: str) -> None:
     assert_clean(text)
 
 
 @given(st.binary(max_size=400))
-@settings(max_examples=100)
+@settings(max_examples=100 * SCALE)
 def test_random_bytes(tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:
     path = tmp_path_factory.mktemp("bytes") / "case.yaml"
     path.write_bytes(data)
@@ -107,7 +110,7 @@ def test_random_bytes(tmp_path_factory: pytest.TempPathFactory, data: bytes) -> 
 
 
 @given(mutated())
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40 * SCALE, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_the_cli_never_raises_on_bad_files(tmp_path: Path, text: str) -> None:
     path = tmp_path / "case.yaml"
     path.write_text(text)

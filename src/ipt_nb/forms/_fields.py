@@ -1,0 +1,95 @@
+"""Field widgets bound to a path of the form state, each with its error shown beside it."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import ipywidgets as widgets
+
+from .._messages import format_path
+from .state import FormState, Path_
+
+ERROR_STYLE = "color: #B3261E; font-size: 0.9em;"
+
+
+class FieldRow:
+    """One editable value: its widget, its path in the case, and the error line beside it."""
+
+    def __init__(self, path: Path_, widget: widgets.Widget, label: str) -> None:
+        self.path = path
+        self.widget = widget
+        self.error = widgets.HTML(layout=widgets.Layout(margin="0 0 0 1em"))
+        widget.description = label
+        widget.style = {"description_width": "11em"}
+        self.box = widgets.HBox([widget, self.error])
+
+    def show_error(self, message: str | None) -> None:
+        self.error.value = f'<span style="{ERROR_STYLE}">{html.escape(message)}</span>' if message else ""
+
+
+class Fields:
+    """The rows of one form; binds widgets to the state and shows errors by path."""
+
+    def __init__(self, state: FormState) -> None:
+        self.state = state
+        self.rows: dict[str, FieldRow] = {}
+
+    def _bind(self, row: FieldRow, to_value: Callable[[Any], Any]) -> FieldRow:
+        self.rows[format_path(row.path)] = row
+        row.widget.observe(lambda change: self.state.set(row.path, to_value(change["new"])), names="value")
+        return row
+
+    def text(self, path: Path_, label: str, *, multiline: bool = False) -> FieldRow:
+        value = self.state.get(path)
+        kind = widgets.Textarea if multiline else widgets.Text
+        widget = kind(value="" if value is None else str(value), layout=widgets.Layout(width="38em"))
+        return self._bind(
+            FieldRow(path, widget, label), lambda v: v if v != "" or path[-1] == "label" else None
+        )
+
+    def lines(self, path: Path_, label: str) -> FieldRow:
+        """A list of short texts, one per line."""
+        value = self.state.get(path) or []
+        widget = widgets.Textarea(value="\n".join(map(str, value)), layout=widgets.Layout(width="38em"))
+        return self._bind(
+            FieldRow(path, widget, label), lambda v: [x.strip() for x in v.splitlines() if x.strip()]
+        )
+
+    def choice(self, path: Path_, label: str, options: Sequence[tuple[str, Any]]) -> FieldRow:
+        value = self.state.get(path)
+        known = [v for _, v in options]
+        widget = widgets.Dropdown(options=list(options), value=value if value in known else known[0])
+        return self._bind(FieldRow(path, widget, label), lambda v: v)
+
+    def number(self, path: Path_, label: str) -> FieldRow:
+        """A whole number that may be left empty; what is typed is kept even when out of range."""
+        value = self.state.get(path)
+        widget = widgets.Text(value="" if value is None else str(value), layout=widgets.Layout(width="10em"))
+        return self._bind(FieldRow(path, widget, label), _int_or_text)
+
+    def flag(self, path: Path_, label: str) -> FieldRow:
+        widget = widgets.Checkbox(value=bool(self.state.get(path)), indent=False)
+        return self._bind(FieldRow(path, widget, label), bool)
+
+    def many(self, path: Path_, label: str, options: Sequence[str]) -> FieldRow:
+        value = [v for v in (self.state.get(path) or []) if v in options]
+        widget = widgets.SelectMultiple(options=list(options), value=value, rows=min(len(options), 6))
+        return self._bind(FieldRow(path, widget, label), list)
+
+    def show_errors(self, errors: dict[str, str]) -> list[str]:
+        """Put each error beside its field; returns the paths that have no field here."""
+        for path, row in self.rows.items():
+            row.show_error(errors.get(path))
+        return [path for path in errors if path not in self.rows]
+
+
+def _int_or_text(value: str) -> Any:
+    text = value.strip()
+    if text == "":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return text  # kept as typed; validation says what is wrong beside the field

@@ -1,0 +1,111 @@
+"""The weekly session log: scores item by item with a live total, band and risk flag; techniques;
+the adherence items of that week's phase; events, note and closeness re-ratings."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+
+from ..catalog import PHASE_LABELS, TECHNIQUES, adherence_items_for
+from ..instruments import INSTRUMENTS
+from ._fields import Fields
+from .inventory import CLOSENESS, RINGS
+from .state import REMOVE, FormState
+
+ITEM_MEASURES = ("phq9", "gad7")
+TOTAL_MEASURES = ("hamd17", "bdi2", "epds")
+RATING_RINGS = [("not re-rated", REMOVE), *RINGS]
+ADHERENCE = [("-", None), ("0 not done", 0), ("1 partly", 1), ("2 done", 2), ("n/a", "na")]
+
+
+def score_summary(measure: str, items: list[object]) -> str:
+    """Live text for item entry: total, band and the risk flag, or what is still missing."""
+    instrument = INSTRUMENTS[measure]
+    numbers = [i for i in items if isinstance(i, int)]
+    if len(numbers) < instrument.items:
+        return f"{instrument.short}: {len(numbers)} of {instrument.items} items entered"
+    if any(not 0 <= n <= instrument.max_of_item(k + 1) for k, n in enumerate(numbers)):
+        return f"{instrument.short}: an item is out of range (0-{instrument.item_max})"
+    total = sum(numbers)
+    text = f"{instrument.short} total {total}: {instrument.band(total).title}"
+    risk = instrument.risk_item
+    if risk is not None and numbers[risk - 1] > 0:
+        text += f" - RISK: item {risk} is {numbers[risk - 1]}, review risk now"
+    return text
+
+
+class SessionLog:
+    def __init__(self, state: FormState, week: int = 1) -> None:
+        self.state = state
+        self.fields = Fields(state)
+        last = max(
+            24, *(s.get("week", 0) for s in state.get(("sessions",), []) if isinstance(s.get("week"), int))
+        )
+        self.week = widgets.Dropdown(options=list(range(0, last + 1)), value=week, description="Week")
+        self.phase = widgets.HTML()
+        self.body = widgets.VBox()
+        self.totals: dict[str, widgets.HTML] = {}
+        self.week.observe(lambda _: self.rebuild(), names="value")
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        week = self.week.value
+        index = self.state.session_index(week, create=True)
+        at = ("sessions", index)
+        phase = self._phase(week)
+        self.phase.value = f"<b>{html.escape(PHASE_LABELS.get(phase, phase))}</b>"
+        self.fields.rows.clear()
+        parts: list[widgets.Widget] = []
+        for measure in ITEM_MEASURES:
+            parts.append(self._items(at, measure))
+        for measure in TOTAL_MEASURES:
+            parts.append(
+                self.fields.number((*at, "measures", measure), f"{INSTRUMENTS[measure].short} total").box
+            )
+        parts.append(self.fields.many((*at, "techniques"), "techniques", list(TECHNIQUES)).box)
+        for item in adherence_items_for(phase) if phase in ("initial", "middle", "termination") else []:
+            row = self.fields.choice((*at, "adherence", item.id), item.id, ADHERENCE)
+            row.widget.tooltip = item.task
+            parts.append(row.box)
+        parts.append(self.fields.lines((*at, "events"), "events since last week").box)
+        parts.append(self.fields.text((*at, "note"), "note", multiline=True).box)
+        for person in self.state.get(("people",), []):
+            pid = person.get("id")
+            if isinstance(pid, str) and pid:
+                name = person.get("label") or pid
+                parts.append(
+                    self.fields.choice((*at, "ratings", pid, "ring"), f"{name}: ring", RATING_RINGS).box
+                )
+                parts.append(
+                    self.fields.choice((*at, "ratings", pid, "closeness"), "closeness", CLOSENESS).box
+                )
+        self.body.children = parts
+
+    def _phase(self, week: int) -> str:
+        case_plan = self.state.document.case
+        return case_plan.phase_of(week)
+
+    def _items(self, at: tuple[str | int, ...], measure: str) -> widgets.Widget:
+        instrument = INSTRUMENTS[measure]
+        stored = self.state.get((*at, "measures", measure))
+        items = list(stored.get("items") or []) if isinstance(stored, dict) else []
+        items += [None] * (instrument.items - len(items))
+        total = widgets.HTML(score_summary(measure, items))
+        self.totals[measure] = total
+        rows = []
+        for n in range(instrument.items):
+            row = self.fields.number(
+                (*at, "measures", measure, "items", n), f"{instrument.short} item {n + 1}"
+            )
+            row.widget.value = "" if items[n] is None else str(items[n])
+            row.widget.observe(lambda _, m=measure, a=at: self._update_total(a, m), names="value")
+            rows.append(row.box)
+        return widgets.VBox([widgets.HTML(f"<b>{instrument.name}</b>"), *rows, total])
+
+    def _update_total(self, at: tuple[str | int, ...], measure: str) -> None:
+        values = self.state.get((*at, "measures", measure, "items")) or []
+        self.totals[measure].value = score_summary(measure, list(values))
+
+    def widget(self) -> widgets.Widget:
+        return widgets.VBox([widgets.HBox([self.week, self.phase]), self.body])

@@ -1,0 +1,208 @@
+"""The working copy a form edits: plain data, undo, validation by field path, explicit save.
+
+Widgets write into :class:`FormState`; nothing is written to disk until
+:meth:`FormState.save`, which validates the whole case first. On errors the
+data stays as typed and each message is keyed by its field path, so the form
+can show it beside the field.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .._messages import clean_loc, format_path, message_for
+from ..casefile import CaseDocument, case_data
+from ..errors import StaleFileError
+from ..model import Case
+
+Path_ = tuple[str | int, ...]
+UNDO_DEPTH = 50
+
+
+@dataclass
+class SaveResult:
+    status: str
+    """``saved``, ``invalid`` (nothing written) or ``stale`` (the file changed on disk)."""
+    errors: dict[str, str] = field(default_factory=dict)
+    path: Path | None = None
+
+
+class FormState:
+    def __init__(self, document: CaseDocument) -> None:
+        self.document = document
+        self.data: dict[str, Any] = case_data(document.case)
+        self.errors: dict[str, str] = {}
+        self.dirty = False
+        self._undo: list[dict[str, Any]] = []
+        self._listeners: list[Callable[[], None]] = []
+
+    @classmethod
+    def open(cls, path: str | Path) -> FormState:
+        return cls(CaseDocument.open(path))
+
+    # -- observers -------------------------------------------------------------------------
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        self.dirty = True
+        for listener in self._listeners:
+            listener()
+
+    # -- reading and writing values ---------------------------------------------------------
+
+    def get(self, path: Path_, default: Any = None) -> Any:
+        node: Any = self.data
+        for part in path:
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                return default
+        return node
+
+    def set(self, path: Path_, value: Any) -> None:
+        """Set a value, creating mappings and lists on the way; ``None`` removes an optional key."""
+        node: Any = self.data
+        for part, following in pairwise(path):
+            empty: Any = [] if isinstance(following, int) else {}
+            if isinstance(node, dict):
+                if not isinstance(node.get(part), dict | list):
+                    node[part] = empty
+                node = node[part]
+            else:
+                _grow(node, part)
+                if not isinstance(node[part], dict | list):
+                    node[part] = empty
+                node = node[part]
+        last = path[-1]
+        if value == REMOVE and isinstance(node, dict):
+            node.pop(last, None)
+        elif isinstance(node, list):
+            _grow(node, last)
+            node[last] = value
+        elif value is None and last not in REQUIRED_NULLABLE:
+            node.pop(last, None)
+        else:
+            node[last] = value
+        self._changed()
+
+    def remember(self) -> None:
+        """Keep the current data for :meth:`undo` (called before structural edits)."""
+        self._undo.append(copy.deepcopy(self.data))
+        del self._undo[:-UNDO_DEPTH]
+
+    def undo(self) -> bool:
+        if not self._undo:
+            return False
+        self.data = self._undo.pop()
+        self._changed()
+        return True
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    # -- structural edits --------------------------------------------------------------------
+
+    def add_person(self) -> int:
+        self.remember()
+        people = self.data.setdefault("people", [])
+        taken = {p.get("id") for p in people}
+        number = len(people) + 1
+        while f"person-{number}" in taken:
+            number += 1
+        people.append({"id": f"person-{number}", "label": "", "relationship": "friend", "ring": 3})
+        self._changed()
+        return len(people) - 1
+
+    def duplicate_person(self, index: int) -> int:
+        self.remember()
+        people = self.data["people"]
+        twin = copy.deepcopy(people[index])
+        twin["id"] = f"{twin.get('id', 'person')}-copy"
+        people.insert(index + 1, twin)
+        self._changed()
+        return index + 1
+
+    def remove_person(self, index: int) -> None:
+        self.remember()
+        del self.data["people"][index]
+        self._changed()
+
+    def session_index(self, week: int, *, create: bool = False) -> int | None:
+        """Index of the session of ``week``; with ``create``, a new one is inserted in week order."""
+        sessions = self.data.setdefault("sessions", [])
+        for index, session in enumerate(sessions):
+            if session.get("week") == week:
+                return index
+        if not create:
+            return None
+        position = sum(1 for s in sessions if isinstance(s.get("week"), int) and s["week"] < week)
+        sessions.insert(position, {"week": week})
+        return position
+
+    # -- validation and saving --------------------------------------------------------------
+
+    def validate(self) -> Case | None:
+        """The case if the data is valid; else ``None`` with :attr:`errors` keyed by field path."""
+        try:
+            case = Case.model_validate(self._without_empty_sessions())
+        except ValidationError as exc:
+            self.errors = {}
+            for error in exc.errors(include_url=False):
+                self.errors.setdefault(format_path(clean_loc(error["loc"])), message_for(error))
+            return None
+        self.errors = {}
+        return case
+
+    def _without_empty_sessions(self) -> dict[str, Any]:
+        """A copy of the data without sessions that a form opened but nobody filled in."""
+        data = copy.deepcopy(self.data)
+        known = {s.week for s in self.document.case.sessions}
+        sessions = data.get("sessions")
+        if isinstance(sessions, list):
+            data["sessions"] = [
+                s
+                for s in sessions
+                if not (isinstance(s, dict) and set(s) == {"week"} and s["week"] not in known)
+            ]
+        return data
+
+    def save(self, *, force: bool = False, path: str | Path | None = None) -> SaveResult:
+        case = self.validate()
+        if case is None:
+            return SaveResult("invalid", dict(self.errors))
+        try:
+            written = self.document.save(case, force=force, path=path)
+        except StaleFileError:
+            return SaveResult("stale", path=self.document.path)
+        self.dirty = False
+        return SaveResult("saved", path=written)
+
+    def reload(self) -> None:
+        """Drop the edits and read the file again."""
+        self.document.reload()
+        self.data = case_data(self.document.case)
+        self.errors, self._undo = {}, []
+        self._changed()
+        self.dirty = False
+
+
+def _grow(items: list[Any], index: Any) -> None:
+    """Extend a list with ``None`` so that ``index`` exists (item-by-item entry fills lists in any order)."""
+    if isinstance(index, int) and index >= len(items):
+        items.extend([None] * (index + 1 - len(items)))
+
+
+REMOVE = "__remove__"
+"""A choice that removes its key (a rating's "not re-rated", as opposed to ``ring: null``)."""
+REQUIRED_NULLABLE = frozenset({"ring"})
+"""Keys that must stay present when their value is null (``ring: null`` means outside the circle)."""

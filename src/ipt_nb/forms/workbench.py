@@ -1,0 +1,98 @@
+"""All four forms in tabs for one case file, with an unsaved marker and a safe Save.
+
+Save validates the whole case; on errors nothing is written, each message
+appears beside its field and in a summary, and all input stays. If the file
+changed on disk since it was opened, the workbench says so and offers reload,
+overwrite or save-as; it never overwrites silently.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import ipywidgets as widgets
+
+from .formulation_form import FormulationBuilder
+from .inventory import InventoryEditor
+from .problem_area import ProblemAreaPicker
+from .session_log import SessionLog
+from .state import FormState, SaveResult
+
+
+class Workbench:
+    def __init__(self, path: str | Path, *, week: int = 1) -> None:
+        self.state = FormState.open(path)
+        self.inventory = InventoryEditor(self.state)
+        self.problem_area = ProblemAreaPicker(self.state)
+        self.formulation = FormulationBuilder(self.state)
+        self.session_log = SessionLog(self.state, week=week)
+        self.state.dirty = False  # building the forms is not an edit
+        self.marker = widgets.HTML()
+        self.summary = widgets.HTML()
+        self.save_button = widgets.Button(description="Save", icon="save", button_style="primary")
+        self.reload_button = widgets.Button(description="Reload from disk", icon="refresh")
+        self.overwrite_button = widgets.Button(
+            description="Overwrite", icon="exclamation-triangle", button_style="danger"
+        )
+        self.save_as_path = widgets.Text(placeholder="other-file.yaml", description="Save as")
+        self.save_as_button = widgets.Button(description="Save as", icon="copy")
+        self.stale_box = widgets.HBox(
+            [self.reload_button, self.overwrite_button, self.save_as_path, self.save_as_button]
+        )
+        self.stale_box.layout.display = "none"
+        self.save_button.on_click(lambda _: self.save())
+        self.overwrite_button.on_click(lambda _: self.save(force=True))
+        self.reload_button.on_click(lambda _: self.reload())
+        self.save_as_button.on_click(lambda _: self.save(path=self.save_as_path.value))
+        self.state.on_change(self._mark)
+        self._mark()
+
+    @property
+    def forms(self) -> list[object]:
+        return [self.inventory, self.problem_area, self.formulation, self.session_log]
+
+    def _mark(self) -> None:
+        name = html.escape(self.state.document.path.name)
+        self.marker.value = f"<b>{name}</b>" + (
+            " &#9679; unsaved changes" if self.state.dirty else " (saved)"
+        )
+
+    def save(self, *, force: bool = False, path: str | None = None) -> SaveResult:
+        result = self.state.save(force=force, path=path or None)
+        for form in self.forms:
+            form.fields.show_errors(result.errors)  # type: ignore[attr-defined]
+        placed = {p for form in self.forms for p in form.fields.rows}  # type: ignore[attr-defined]
+        unplaced = [p for p in result.errors if p not in placed]
+        self.stale_box.layout.display = "" if result.status == "stale" else "none"
+        if result.status == "saved":
+            self.summary.value = f"Saved to {html.escape(str(result.path))}."
+        elif result.status == "stale":
+            self.summary.value = (
+                "<b>The file changed on disk since it was opened.</b> Nothing was written. "
+                "Reload it (your edits here are dropped), overwrite it, or save to another file."
+            )
+        else:
+            items = "".join(
+                f"<li><code>{html.escape(p)}</code>: {html.escape(m)}</li>" for p, m in result.errors.items()
+            )
+            note = f" ({len(unplaced)} not shown in a form)" if unplaced else ""
+            self.summary.value = f"<b>Not saved: {len(result.errors)} problem(s){note}.</b><ul>{items}</ul>"
+        self._mark()
+        return result
+
+    def reload(self) -> None:
+        self.state.reload()
+        self.inventory.rebuild()
+        self.session_log.rebuild()
+        self.stale_box.layout.display = "none"
+        self.summary.value = "Reloaded from disk."
+        self._mark()
+
+    def widget(self) -> widgets.Widget:
+        tabs = widgets.Tab(children=[f.widget() for f in self.forms])  # type: ignore[attr-defined]
+        for index, title in enumerate(["Inventory", "Problem area", "Formulation", "Session log"]):
+            tabs.set_title(index, title)
+        return widgets.VBox(
+            [self.marker, tabs, widgets.HBox([self.save_button]), self.stale_box, self.summary]
+        )

@@ -1,0 +1,132 @@
+"""The forms driven from Python as a person would: set widget values, click buttons, check the
+model and the file on disk."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ipt_nb import load_case
+from ipt_nb.forms import FormState, Workbench, score_summary
+from ipt_nb.selection import evidence
+
+from .conftest import CASES
+
+
+@pytest.fixture
+def joy(tmp_path: Path) -> Path:
+    return Path(shutil.copy(CASES / "joy.yaml", tmp_path / "joy.yaml"))
+
+
+def session_row(bench: Workbench, week: int, suffix: str) -> object:
+    index = [s["week"] for s in bench.state.data["sessions"]].index(week)
+    return bench.session_log.fields.rows[f"sessions[{index}].{suffix}"]
+
+
+def test_a_person_added_and_saved_is_in_the_file_with_its_comments(joy: Path) -> None:
+    bench = Workbench(joy)
+    bench.widget()
+    inventory = bench.inventory
+    inventory.add.click()
+    index = len(bench.state.data["people"]) - 1
+    rows = inventory.fields.rows
+    rows[f"people[{index}].id"].widget.value = "neighbour"
+    rows[f"people[{index}].label"].widget.value = "Neighbour"
+    rows[f"people[{index}].relationship"].widget.value = "neighbour"
+    rows[f"people[{index}].ring"].widget.value = 2
+    assert "unsaved changes" in bench.marker.value
+    preview = inventory.preview.outputs[0]["data"]["application/vnd.plotly.v1+json"]
+    assert any("neighbour" in (trace.get("customdata") or []) for trace in preview["data"])
+    assert bench.save().status == "saved"
+    case = load_case(joy)
+    assert case.person("neighbour").label == "Neighbour" and case.person("neighbour").ring == 2
+    text = joy.read_text()
+    assert text.startswith("# Fictional teaching case") and "# Interpersonal inventory." in text
+    assert "(saved)" in bench.marker.value
+
+
+def test_invalid_input_is_shown_beside_the_field_and_nothing_is_written(joy: Path) -> None:
+    before = joy.read_bytes()
+    bench = Workbench(joy, week=6)
+    bench.widget()
+    label = bench.inventory.fields.rows["people[0].label"]
+    label.widget.value = ""
+    item = session_row(bench, 6, "measures.phq9.items[0]")
+    item.widget.value = "5"  # type: ignore[attr-defined]
+    result = bench.save()
+    assert result.status == "invalid" and joy.read_bytes() == before
+    assert "must not be empty" in label.error.value
+    assert "5 is outside item 1" in item.error.value and "items score 0-3" in item.error.value  # type: ignore[attr-defined]
+    assert "Not saved" in bench.summary.value
+    assert label.widget.value == "" and item.widget.value == "5"  # type: ignore[attr-defined]
+
+
+def test_phq9_item_entry_gives_total_band_and_risk_flag(joy: Path) -> None:
+    bench = Workbench(joy, week=17)
+    for number, value in enumerate([3, 3, 2, 2, 2, 2, 1, 1, 0]):
+        session_row(bench, 17, f"measures.phq9.items[{number}]").widget.value = str(value)  # type: ignore[attr-defined]
+    assert bench.session_log.totals["phq9"].value == "PHQ-9 total 16: moderately severe"
+    session_row(bench, 17, "measures.phq9.items[8]").widget.value = "2"  # type: ignore[attr-defined]
+    assert "RISK: item 9 is 2" in bench.session_log.totals["phq9"].value
+    assert score_summary("gad7", [1, 1]) == "GAD-7: 2 of 7 items entered"
+    assert bench.save().status == "saved"
+    saved = load_case(joy).session(17)
+    assert saved is not None and saved.measures["phq9"].score == 18
+
+
+def test_undo_restores_a_removed_person(joy: Path) -> None:
+    bench = Workbench(joy)
+    names = [p["id"] for p in bench.state.data["people"]]
+    remove = bench.inventory.cards.children[1].children[-1].children[1]
+    remove.click()
+    assert [p["id"] for p in bench.state.data["people"]] == names[:1] + names[2:]
+    bench.inventory.undo.click()
+    assert [p["id"] for p in bench.state.data["people"]] == names
+    assert bench.inventory.undo.disabled
+
+
+def test_a_stale_file_is_detected_and_can_be_reloaded_or_overwritten(joy: Path) -> None:
+    bench = Workbench(joy)
+    bench.widget()
+    bench.inventory.fields.rows["people[0].label"].widget.value = "Laura (edited here)"
+    joy.write_text(joy.read_text().replace("age: 37", "age: 38"))
+    assert bench.save().status == "stale"
+    assert "changed on disk" in bench.summary.value and bench.stale_box.layout.display == ""
+    assert load_case(joy).patient.age == 38
+    bench.overwrite_button.click()
+    assert load_case(joy).person("laura").label == "Laura (edited here)"
+
+
+def test_problem_area_rules_are_explained_beside_the_choice(joy: Path) -> None:
+    bench = Workbench(joy)
+    picker = bench.problem_area
+    picker.stage.widget.value = None
+    result = bench.save()
+    assert result.status == "invalid"
+    assert "needs its stage" in picker.stage.error.value
+    assert "Role dispute" in picker.catalogue.value and "fits" in picker.evidence.value
+
+
+def test_formulation_draft_and_checklist(joy: Path) -> None:
+    bench = Workbench(joy)
+    builder = bench.formulation
+    builder.text.widget.value = "You seem low."
+    assert "0 of 6 elements" in builder.checklist.value
+    builder.draft.click()
+    assert "6 of 6 elements" in builder.checklist.value
+    assert bench.state.get(("formulation", "text")) == builder.text.widget.value
+
+
+def test_evidence_matches_the_sample_answers() -> None:
+    for case_id, area in (("joy", "role_dispute"), ("margit", "grief"), ("tobias", "interpersonal_deficits")):
+        fits = {e.area for e in evidence(load_case(CASES / f"{case_id}.yaml")) if e.fits}
+        assert area in fits
+
+
+def test_opening_a_week_without_entering_anything_adds_no_session(joy: Path) -> None:
+    state = FormState.open(joy)
+    state.session_index(19, create=True)
+    assert state.save().status == "saved"
+    assert load_case(joy).session(19) is None
