@@ -25,9 +25,9 @@ demo: install  ## validate the sample casebook, print its outcomes and render it
 	$(BIN)/ipt-nb render casebook/cases --out reports
 
 test: install  ## lint, the unit tests, the golden notebooks (nbval), then the casebook as-is (nbval-lax)
-	$(BIN)/ruff check src tests benchmarks casebook
-	$(BIN)/ruff format --check src tests benchmarks casebook
-	$(BIN)/python -m pytest $(NBVAL) --nbval-lax casebook
+	$(BIN)/ruff check src tests benchmarks casebook widgets
+	$(BIN)/ruff format --check src tests benchmarks casebook widgets
+	$(BIN)/python -m pytest $(NBVAL) --nbval-lax casebook widgets
 	$(BIN)/python -m pytest $(NBVAL) --nbval --nbval-sanitize-with tests/golden/sanitize.cfg tests
 
 golden: install  ## re-execute the casebook notebooks into tests/golden (review the diff before committing)
@@ -39,6 +39,7 @@ fuzz: install  ## a long fuzz of the loader and the CLI (30 times the inputs of 
 bench: install  ## speed figures (ratios against a baseline in the same run)
 	$(BIN)/python benchmarks/bench_casefile.py
 	$(BIN)/python benchmarks/bench_charts.py
+	$(BIN)/python benchmarks/bench_forms.py
 	$(BIN)/python benchmarks/bench_render.py
 
 clean:

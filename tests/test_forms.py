@@ -130,3 +130,18 @@ def test_opening_a_week_without_entering_anything_adds_no_session(joy: Path) -> 
     state.session_index(19, create=True)
     assert state.save().status == "saved"
     assert load_case(joy).session(19) is None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case_id", ["amara", "joy", "margit", "tobias"])
+def test_the_workbench_notebook_runs_for_each_sample(tmp_path: Path, case_id: str) -> None:
+    import papermill
+
+    from .conftest import ROOT
+
+    path = shutil.copy(CASES / f"{case_id}.yaml", tmp_path / f"{case_id}.yaml")
+    papermill.execute_notebook(
+        ROOT / "widgets" / "workbench.ipynb", tmp_path / "out.ipynb", parameters={"case_path": str(path), "week": 3},
+        cwd=ROOT / "widgets", progress_bar=False, kernel_name="python3",
+    )  # fmt: skip
+    assert (tmp_path / f"{case_id}.yaml").read_bytes() == (CASES / f"{case_id}.yaml").read_bytes()

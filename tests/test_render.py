@@ -127,7 +127,7 @@ def test_case_text_is_escaped_in_reports(tmp_path: Path) -> None:
     )
     data["people"][0]["label"] = "<b>Laura</b>"
     path = save_case(Case.model_validate(data), tmp_path / "hostile.yaml")
-    render_casebook([path], tmp_path / "out", workers=1, progress=False)
+    render_casebook([path], tmp_path / "out", workers=1, progress=False, allow_identifiers=True)
     html = (tmp_path / "out" / "joy.html").read_text()
     assert "<script>alert(" not in html and "<img src=x" not in html and "<b>Laura</b>" not in html
     assert "&lt;script&gt;alert(" in html and "&lt;img src=x onerror=" in html

@@ -9,7 +9,7 @@ from .inventory import InventoryEditor
 from .problem_area import ProblemAreaPicker
 from .session_log import SessionLog, score_summary
 from .state import FormState, SaveResult
-from .workbench import Workbench
+from .workbench import Workbench, editable_path
 
 __all__ = [
     "FormState",
@@ -19,5 +19,6 @@ __all__ = [
     "SaveResult",
     "SessionLog",
     "Workbench",
+    "editable_path",
     "score_summary",
 ]

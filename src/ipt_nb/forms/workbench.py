@@ -9,6 +9,8 @@ overwrite or save-as; it never overwrites silently.
 from __future__ import annotations
 
 import html
+import shutil
+import tempfile
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -19,14 +21,28 @@ from .problem_area import ProblemAreaPicker
 from .session_log import SessionLog
 from .state import FormState, SaveResult
 
+TITLES = {"inventory": "Inventory", "problem_area": "Problem area", "formulation": "Formulation",
+          "session_log": "Session log"}  # fmt: skip
+
+
+def editable_path(case_path: str, sample: str | Path) -> Path:
+    """The file a form notebook edits: ``case_path``, or a scratch copy of ``sample`` when it is empty,
+    so that trying a form never changes a committed sample case."""
+    if case_path:
+        return Path(case_path)
+    scratch = Path(tempfile.mkdtemp(prefix="ipt-nb-")) / Path(sample).name
+    shutil.copyfile(sample, scratch)
+    return scratch
+
 
 class Workbench:
-    def __init__(self, path: str | Path, *, week: int = 1) -> None:
+    def __init__(self, path: str | Path, *, week: int = 1, tabs: tuple[str, ...] = tuple(TITLES)) -> None:
         self.state = FormState.open(path)
         self.inventory = InventoryEditor(self.state)
         self.problem_area = ProblemAreaPicker(self.state)
         self.formulation = FormulationBuilder(self.state)
         self.session_log = SessionLog(self.state, week=week)
+        self.tabs = tabs
         self.state.dirty = False  # building the forms is not an edit
         self.marker = widgets.HTML()
         self.summary = widgets.HTML()
@@ -90,9 +106,10 @@ class Workbench:
         self._mark()
 
     def widget(self) -> widgets.Widget:
-        tabs = widgets.Tab(children=[f.widget() for f in self.forms])  # type: ignore[attr-defined]
-        for index, title in enumerate(["Inventory", "Problem area", "Formulation", "Session log"]):
-            tabs.set_title(index, title)
+        shown = {name: getattr(self, name) for name in self.tabs}
+        tabs = widgets.Tab(children=[form.widget() for form in shown.values()])
+        for index, name in enumerate(shown):
+            tabs.set_title(index, TITLES[name])
         return widgets.VBox(
             [self.marker, tabs, widgets.HBox([self.save_button]), self.stale_box, self.summary]
         )
