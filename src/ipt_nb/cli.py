@@ -24,6 +24,7 @@ examples:
   ipt-nb new maria --out casebook/cases   start a new case from a commented draft
   ipt-nb render --out reports             every case to an HTML report, in parallel
   ipt-nb lint casebook/cases              identifiers to remove before sharing
+  ipt-nb app my-case.yaml                 the forms for a case, as a local web app
   ipt-nb summary casebook/cases           one line of outcomes per case
   ipt-nb figure joy.yaml --kind circle --week 16 --out circle.png
   ipt-nb schema > ipt-case-1.schema.json  JSON Schema for editors
@@ -40,7 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ipt-nb {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    for add in (_add_file_commands, _add_outcome_commands, _add_scores_commands, _add_render_command):
+    for add in (
+        _add_file_commands,
+        _add_outcome_commands,
+        _add_scores_commands,
+        _add_render_command,
+        _add_app,
+    ):
         add(commands)
     return parser
 
@@ -291,6 +298,27 @@ def _scores_import(args: argparse.Namespace) -> int:
     path, count = import_csv(args.case, args.csv)
     print(f"{path}: {count} score(s) imported")
     return 0
+
+
+def _add_app(commands: Commands) -> None:
+    app = commands.add_parser(
+        "app",
+        help="open the forms (or the supervision walkthrough) for a case file as a local web app",
+        description="Serve a notebook for one case as a Voila app on 127.0.0.1. Ctrl-C stops it.",
+    )
+    app.add_argument("case", type=Path, metavar="CASE", help="the case file to open")
+    app.add_argument("--notebook", choices=["workbench", "supervision", "exercise"], default="workbench")
+    app.add_argument("--port", type=int, default=None, help="port on 127.0.0.1 (default: a free one)")
+    app.add_argument("--no-browser", action="store_true", help="print the address, do not open a browser")
+    app.set_defaults(handler=_app)
+
+
+def _app(args: argparse.Namespace) -> int:
+    from .app import serve
+
+    if not args.case.is_file():
+        raise UsageError(f"no such file: {args.case}")
+    return serve(args.case, args.notebook, args.port, open_browser=not args.no_browser)
 
 
 def _parameter_value(text: str) -> object:

@@ -66,7 +66,7 @@ class Fields:
     def number(self, path: Path_, label: str) -> FieldRow:
         """A whole number that may be left empty; what is typed is kept even when out of range."""
         value = self.state.get(path)
-        widget = widgets.Text(value="" if value is None else str(value), layout=widgets.Layout(width="10em"))
+        widget = widgets.Text(value="" if value is None else str(value), layout=widgets.Layout(width="17em"))
         return self._bind(FieldRow(path, widget, label), _int_or_text)
 
     def flag(self, path: Path_, label: str) -> FieldRow:

@@ -46,4 +46,4 @@ class FormulationBuilder:
 
     def widget(self) -> widgets.Widget:
         left = widgets.VBox([self.draft, self.text.box, self.week.box, self.agreed.box])
-        return widgets.HBox([left, self.checklist])
+        return widgets.VBox([left, self.checklist])

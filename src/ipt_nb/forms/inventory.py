@@ -94,4 +94,4 @@ class InventoryEditor:
 
     def widget(self) -> widgets.Widget:
         controls = widgets.HBox([self.add, self.undo])
-        return widgets.HBox([widgets.VBox([controls, self.cards]), self.preview])
+        return widgets.VBox([self.preview, controls, self.cards])

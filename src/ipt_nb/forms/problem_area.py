@@ -34,7 +34,7 @@ class ProblemAreaPicker:
         self.catalogue = widgets.HTML()
         at = ("problem_areas", 0)
         self.area = self.fields.choice((*at, "area"), "primary area", [("choose...", None), *AREAS])
-        self.stage = self.fields.choice((*at, "stage"), "dispute stage", STAGES)
+        self.stage = self.fields.choice((*at, "stage"), "stage of the dispute", STAGES)
         self.from_role = self.fields.text((*at, "from_role"), "from role")
         self.to_role = self.fields.text((*at, "to_role"), "to role")
         self.rationale = self.fields.text((*at, "rationale"), "rationale", multiline=True)
@@ -79,4 +79,4 @@ class ProblemAreaPicker:
     def widget(self) -> widgets.Widget:
         rows = [self.area, self.stage, self.from_role, self.to_role, self.rationale]
         choice = widgets.VBox([*(r.box for r in rows), self.secondary, self.catalogue])
-        return widgets.HBox([choice, self.evidence])
+        return widgets.VBox([self.evidence, choice])

@@ -1,0 +1,110 @@
+"""``ipt-nb app``: serve a form or casebook notebook for one case file as a local Voila app.
+
+The notebook is parameterized for the case with papermill (without running it)
+into a scratch folder and served from there, bound to 127.0.0.1 only. The case
+is validated first, so a bad file is refused before any server starts.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import webbrowser
+from pathlib import Path
+
+import papermill
+
+from .casefile import check_file
+from .errors import CaseFileError, IptNbError, UsageError
+
+NOTEBOOKS = {
+    "workbench": Path("widgets") / "workbench.ipynb",
+    "supervision": Path("casebook") / "supervision.ipynb",
+    "exercise": Path("casebook") / "exercise_problem_area.ipynb",
+}
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def find_notebook(kind: str) -> Path:
+    """The notebook of ``kind``, from the current folder or the project this package came from."""
+    for root in (Path.cwd(), PROJECT):
+        candidate = root / NOTEBOOKS[kind]
+        if candidate.is_file():
+            return candidate
+    raise UsageError(f"cannot find {NOTEBOOKS[kind]}; run ipt-nb app from the project folder")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def prepare(case: Path, kind: str, folder: Path) -> Path:
+    """Write the notebook with the case's parameters injected (not executed) into ``folder``."""
+    report = check_file(case)
+    if not report.ok:
+        raise CaseFileError(case, report.errors)
+    source = find_notebook(kind)
+    target = folder / source.name
+    papermill.execute_notebook(
+        source, target, parameters={"case_path": str(case.resolve())}, prepare_only=True, progress_bar=False
+    )
+    return target
+
+
+def command(notebook: Path, port: int) -> list[str]:
+    return [
+        sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+    ]  # fmt: skip
+
+
+def serve(case: Path, kind: str = "workbench", port: int | None = None, *, open_browser: bool = True) -> int:
+    """Run the app until Ctrl-C; returns the exit code."""
+    port = port or free_port()
+    with tempfile.TemporaryDirectory(prefix="ipt-nb-app-") as scratch:
+        notebook = prepare(case, kind, Path(scratch))
+        env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(Path(scratch) / "runtime")}
+        server = subprocess.Popen(command(notebook, port), cwd=scratch, env=env, start_new_session=True)
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            _wait_for(port, server)
+            print(f"serving {case} ({kind}) at {url}  (Ctrl-C stops)", flush=True)
+            if open_browser:
+                webbrowser.open(url)
+            return server.wait()
+        except KeyboardInterrupt:
+            print("stopping", flush=True)
+            return 0
+        finally:
+            stop(server)
+
+
+def _wait_for(port: int, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise IptNbError(f"the app server exited with code {server.returncode}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise IptNbError(f"the app server did not listen on port {port} within {timeout:.0f} s")
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop the server and its kernels (its whole process group)."""
+    if server.poll() is not None:
+        return
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()

@@ -1,0 +1,154 @@
+"""The forms as a local Voila app, driven in a real browser; the case file on disk is checked."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from ipt_nb import load_case
+
+from ..conftest import CASES, ROOT
+
+pytestmark = pytest.mark.slow
+WIDGETS_READY = 60_000
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Any]:
+    """Start ``ipt-nb app`` for a scratch copy of a case; the server group is always stopped."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(case_id: str = "joy", notebook: str = "workbench") -> tuple[str, Path]:
+        case = Path(shutil.copy(CASES / f"{case_id}.yaml", tmp_path / f"{case_id}.yaml"))
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ipt_nb", "app", str(case), "--no-browser", "--notebook", notebook],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True,
+        )  # fmt: skip
+        started.append(process)
+        assert process.stdout is not None
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            found = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
+            if found:
+                return found.group(1), case
+        raise AssertionError("the app did not start")
+
+    yield start
+    for process in started:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=15)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(process.pid, signal.SIGKILL)
+        if process.stdout:
+            process.stdout.close()
+
+
+def keep(screenshot: Path, name: str) -> None:
+    """``make screenshots`` sets IPT_NB_SCREENSHOTS to keep one picture per view for the README."""
+    folder = os.environ.get("IPT_NB_SCREENSHOTS")
+    assert screenshot.stat().st_size > 10_000
+    if folder:
+        shutil.copy(screenshot, Path(folder) / name)
+
+
+def button(page: Any, title: str) -> Any:
+    """A widget button by its exact title (icon glyphs make accessible names fuzzy)."""
+    return page.locator(f"button[title='{title}']:visible")
+
+
+def field(page: Any, label: str, kind: str = "input") -> Any:
+    return page.locator(f".widget-inline-hbox:has(> label:text-is('{label}'))").last.locator(kind)
+
+
+def test_inventory_add_a_person_and_save(app: Any, page: Any, tmp_path: Path) -> None:
+    url, case = app("joy")
+    page.goto(url)
+    button(page, "Add person").wait_for(timeout=WIDGETS_READY)
+    before = case.read_text()
+    ids = page.locator(".widget-inline-hbox:has(> label:text-is('id')) input")
+    people = ids.count()
+    button(page, "Add person").click()
+    expect(ids).to_have_count(people + 1)
+    expect(ids.last).to_have_value(f"person-{people + 1}")
+    field(page, "id").fill("neighbour")
+    field(page, "id").press("Tab")
+    field(page, "label (pseudonym or role)").fill("Neighbour")
+    field(page, "label (pseudonym or role)").press("Tab")
+    field(page, "relationship", "select").select_option(label="neighbour")
+    field(page, "ring at intake", "select").select_option(label="2 middle")
+    page.wait_for_function("document.body.innerText.includes('unsaved changes')")
+    button(page, "Save").click()
+    page.wait_for_function("document.body.innerText.includes('Saved to')", timeout=20_000)
+    saved = load_case(case)
+    assert saved.person("neighbour").label == "Neighbour" and saved.person("neighbour").ring == 2
+    assert case.read_text().splitlines()[:3] == before.splitlines()[:3]  # the file's comments are kept
+    page.wait_for_function("document.body.innerText.includes('Neighbour')")
+    page.screenshot(path=str(tmp_path / "inventory.png"), full_page=True)
+    keep(tmp_path / "inventory.png", "app-inventory.png")
+
+
+def test_an_invalid_value_is_shown_beside_the_field_and_nothing_is_written(app: Any, page: Any) -> None:
+    url, case = app("joy")
+    before = case.read_bytes()
+    page.goto(url)
+    button(page, "Add person").wait_for(timeout=WIDGETS_READY)
+    page.get_by_role("tab", name="Problem area").click()
+    field(page, "stage of the dispute", "select").select_option(label="-")
+    button(page, "Save").click()
+    page.wait_for_function("document.body.innerText.includes('Not saved')", timeout=20_000)
+    beside = page.locator(".widget-hbox:has(label:text-is('stage of the dispute'))").first.inner_text()
+    assert "needs its stage" in beside
+    assert case.read_bytes() == before
+
+
+def test_session_log_phq9_items_for_a_new_week(app: Any, page: Any, tmp_path: Path) -> None:
+    url, case = app("joy")
+    page.goto(url)
+    button(page, "Add person").wait_for(timeout=WIDGETS_READY)
+    page.get_by_role("tab", name="Session log").click()
+    field(page, "Week", "select").select_option(label="17")
+    page.wait_for_function("document.body.innerText.includes('Follow-up')")  # the log now shows week 17
+    expect(field(page, "PHQ-9 item 1")).to_have_value("")
+    for number, value in enumerate([2, 2, 2, 1, 1, 1, 1, 0, 0], start=1):
+        box = field(page, f"PHQ-9 item {number}")
+        box.fill(str(value))
+        box.press("Tab")
+    page.wait_for_function("document.body.innerText.includes('PHQ-9 total 10: moderate')", timeout=20_000)
+    page.screenshot(path=str(tmp_path / "session-log.png"), full_page=True)
+    button(page, "Save").click()
+    page.wait_for_function("document.body.innerText.includes('Saved to')", timeout=20_000)
+    session = load_case(case).session(17)
+    assert session is not None and session.measures["phq9"].score == 10
+    keep(tmp_path / "session-log.png", "app-session-log.png")
+
+
+def test_supervision_walkthrough_hides_the_future_until_revealed(app: Any, page: Any, tmp_path: Path) -> None:
+    url, _ = app("tobias", notebook="supervision")
+    page.goto(url)
+    button(page, "Next").wait_for(timeout=WIDGETS_READY)
+    for _ in range(6):
+        button(page, "Next").click()
+        time.sleep(0.3)
+    page.wait_for_function("document.body.innerText.includes('week 6 of 16')", timeout=20_000)
+    interactive = page.locator(".widget-vbox").first.inner_text()
+    case = load_case(CASES / "tobias.yaml")
+    later_notes = [s.note for s in case.sessions if s.week > 6 and s.note]
+    assert not any(note[:40] in interactive for note in later_notes)
+    assert "Problem area: Interpersonal deficits" not in page.inner_text("body")
+    button(page, "Reveal problem area").click()
+    page.wait_for_function("document.body.innerText.includes('Problem area: Interpersonal deficits')")
+    page.screenshot(path=str(tmp_path / "supervision.png"), full_page=True)
+    keep(tmp_path / "supervision.png", "app-supervision.png")
