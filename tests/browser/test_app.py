@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from ipt_nb import load_case
+from ipt_nb import Case, load_case, save_case
 
 from ..conftest import CASES, ROOT
 
@@ -29,8 +29,10 @@ def app(tmp_path: Path) -> Iterator[Any]:
     """Start ``ipt-nb app`` for a scratch copy of a case; the server group is always stopped."""
     started: list[subprocess.Popen[str]] = []
 
-    def start(case_id: str = "joy", notebook: str = "workbench") -> tuple[str, Path]:
-        case = Path(shutil.copy(CASES / f"{case_id}.yaml", tmp_path / f"{case_id}.yaml"))
+    def start(
+        case_id: str = "joy", notebook: str = "workbench", case: Path | None = None
+    ) -> tuple[str, Path]:
+        case = case or Path(shutil.copy(CASES / f"{case_id}.yaml", tmp_path / f"{case_id}.yaml"))
         process = subprocess.Popen(
             [sys.executable, "-m", "ipt_nb", "app", str(case), "--no-browser", "--notebook", notebook],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True,
@@ -73,10 +75,27 @@ def field(page: Any, label: str, kind: str = "input") -> Any:
     return page.locator(f".widget-inline-hbox:has(> label:text-is('{label}'))").last.locator(kind)
 
 
+def unseen_case(folder: Path) -> Path:
+    """A case the casebook has never seen: new id, new people."""
+    data = load_case(CASES / "tobias.yaml").model_dump(mode="json", exclude_unset=True)
+    data.update(id="unseen", title="Unseen: a case from outside the casebook")
+    for number, person in enumerate(data["people"]):
+        person["label"] = f"Visitor {number + 1}"
+    path = save_case(Case.model_validate(data), folder / "unseen.yaml")
+    path.write_text(
+        "# An unseen case: this comment must survive a save from the browser.\n" + path.read_text()
+    )
+    return path
+
+
 def test_inventory_add_a_person_and_save(app: Any, page: Any, tmp_path: Path) -> None:
-    url, case = app("joy")
+    url, case = app(case=unseen_case(tmp_path))
     page.goto(url)
     button(page, "Add person").wait_for(timeout=WIDGETS_READY)
+    labels = page.locator(".widget-inline-hbox:has(> label:text-is('label (pseudonym or role)')) input")
+    expect(labels).to_have_count(len(load_case(case).people))
+    shown = {labels.nth(i).input_value() for i in range(labels.count())}
+    assert shown == {p.label for p in load_case(case).people}  # every person of the inventory is visible
     before = case.read_text()
     ids = page.locator(".widget-inline-hbox:has(> label:text-is('id')) input")
     people = ids.count()
@@ -94,8 +113,10 @@ def test_inventory_add_a_person_and_save(app: Any, page: Any, tmp_path: Path) ->
     page.wait_for_function("document.body.innerText.includes('Saved to')", timeout=20_000)
     saved = load_case(case)
     assert saved.person("neighbour").label == "Neighbour" and saved.person("neighbour").ring == 2
-    assert case.read_text().splitlines()[:3] == before.splitlines()[:3]  # the file's comments are kept
-    page.wait_for_function("document.body.innerText.includes('Neighbour')")
+    assert case.read_text().startswith("# An unseen case: this comment must survive")
+    assert case.read_text().splitlines()[:8] == before.splitlines()[:8]  # the file's start is untouched
+    preview = page.locator(".js-plotly-plot text", has_text="Neighbour")
+    expect(preview.first).to_be_visible()  # the closeness preview shows the new person
     page.screenshot(path=str(tmp_path / "inventory.png"), full_page=True)
     keep(tmp_path / "inventory.png", "app-inventory.png")
 
