@@ -110,3 +110,14 @@ def test_tobias_expected_derivations() -> None:
         ("A3_not_on_track_early", 8),
         ("A4_no_response_mid", 8),
     ]
+
+
+def test_recovery_needs_an_end_score_for_every_measure_at_caseness(tmp_path: Path) -> None:
+    from ipt_nb import Case
+
+    data = load_case(CASES / "amara.yaml").model_dump(mode="json", exclude_unset=True)
+    for session in data["sessions"]:
+        if session["week"] > 0:
+            session.get("measures", {}).pop("gad7", None)  # GAD-7 at caseness at intake, never again
+    summary = summarize(Case.model_validate(data))
+    assert summary.caseness is True and summary.recovery is None and summary.reliable_recovery is None

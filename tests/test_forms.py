@@ -145,3 +145,35 @@ def test_the_workbench_notebook_runs_for_each_sample(tmp_path: Path, case_id: st
         cwd=ROOT / "widgets", progress_bar=False, kernel_name="python3",
     )  # fmt: skip
     assert (tmp_path / f"{case_id}.yaml").read_bytes() == (CASES / f"{case_id}.yaml").read_bytes()
+
+
+def test_the_picker_finds_the_primary_wherever_it_is(tmp_path: Path) -> None:
+    text = (CASES / "joy.yaml").read_text()
+    path = tmp_path / "joy.yaml"
+    # the secondary entry first: the format leaves the order free
+    start = text.index("problem_areas:\n") + len("problem_areas:\n")
+    end = text.index("\nformulation:")
+    entries = text[start:end].split("\n  - ")
+    path.write_text(
+        text[:start] + "  - " + entries[1].strip() + "\n  - " + entries[0].strip()[2:] + text[end:]
+    )
+    assert [f.focus for f in load_case(path).problem_areas] == ["secondary", "primary"]
+    bench = Workbench(path)
+    picker = bench.problem_area
+    assert picker.area.widget.value == "role_dispute" and picker.stage.widget.value == "impasse"
+    rationale = picker.rationale.widget.value
+    picker.secondary.value = "grief"
+    picker.secondary.value = "__remove__"
+    areas = bench.state.data["problem_areas"]
+    assert [a["area"] for a in areas] == ["role_dispute"] and areas[0]["rationale"] == rationale
+
+
+def test_reload_shows_the_file_in_every_form(joy: Path) -> None:
+    bench = Workbench(joy)
+    bench.formulation.text.widget.value = "my edit"
+    joy.write_text(joy.read_text().replace("agreed: agreed", "agreed: agreed_with_changes"))
+    assert bench.save().status == "stale"
+    bench.reload_button.click()
+    assert bench.formulation.text.widget.value == load_case(joy).formulation.text  # type: ignore[union-attr]
+    assert bench.formulation.agreed.widget.value == "agreed_with_changes"
+    assert not bench.state.dirty

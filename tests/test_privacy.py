@@ -92,3 +92,15 @@ def test_render_skips_a_case_with_identifiers(tmp_path: Path) -> None:
     index = (tmp_path / "out" / "index.html").read_text()
     assert "planted.html" not in index and "line 12: phone number" in index
     assert not any(text in index for _, text in EXPECTED), "the index must not repeat identifiers"
+
+
+def test_lint_reports_bad_files_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("format: ipt-case/1\npeople: 5\ntitle: [unclosed\n")
+    assert main(["lint", str(broken)]) == 1
+    assert "not valid YAML" in capsys.readouterr().err
+    odd = tmp_path / "odd.yaml"
+    odd.write_text("format: ipt-case/1\npeople: 5\npatient: 3\n")
+    assert lint_file(odd) == []

@@ -229,3 +229,11 @@ def test_adherence_item_of_another_phase_is_a_warning(write_case: Callable[..., 
     assert report.ok
     assert [w.path for w in report.warnings] == ["sessions[1].adherence.T05_relapse_signs"]
     assert "termination-phase item but week 4 is in the middle phase" in report.warnings[0].message
+
+
+def test_true_is_not_a_ring_or_a_rating(write_case: Callable[..., Path]) -> None:
+    text = MINIMAL.replace("ring: 1,", "ring: true,").replace(
+        "{week: 4, measures", "{week: 4, adherence: {M03_mood_event_link: true}, measures"
+    )
+    paths = {i.path for i in check_file(write_case(text)).errors}
+    assert {"people[0].ring", "sessions[1].adherence.M03_mood_event_link"} <= paths

@@ -58,20 +58,23 @@ class FileReport:
 # -- reading -----------------------------------------------------------------------------------
 
 
-def read_text(path: str | Path) -> str:
-    """The file's text, refusing what no case file can be: too large, not UTF-8, empty."""
+def read_bytes(path: str | Path) -> bytes:
+    """The file's bytes, refusing what no case file can be: too large or unreadable."""
     path = Path(path)
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise CaseFileError(
-                path,
-                [Issue("", f"the file is {size:,} bytes; case files are limited to {MAX_BYTES:,}")],
+                path, [Issue("", f"the file is {size:,} bytes; case files are limited to {MAX_BYTES:,}")]
             )
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise CaseFileError(path, [Issue("", f"cannot read the file: {exc.strerror or exc}")]) from exc
-    return decode(raw, path)
+
+
+def read_text(path: str | Path) -> str:
+    """The file's text: :func:`read_bytes`, then UTF-8 (anything else is refused with its place)."""
+    return decode(read_bytes(path), path)
 
 
 def decode(raw: bytes, source: str | Path) -> str:
@@ -284,10 +287,11 @@ class CaseDocument:
 
     @classmethod
     def open(cls, path: str | Path) -> CaseDocument:
+        """Read the file once: the case, the hash and the document all come from the same bytes."""
         path = Path(path)
-        text = read_text(path)
-        case, warnings = parse_case_text(text, path)
-        return cls(path, path.read_bytes(), case, warnings)
+        raw = read_bytes(path)
+        case, warnings = parse_case_text(decode(raw, path), path)
+        return cls(path, raw, case, warnings)
 
     def changed_on_disk(self) -> bool:
         """True when the file no longer holds the bytes this document was opened from."""

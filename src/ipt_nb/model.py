@@ -44,7 +44,16 @@ Text = Annotated[str, StringConstraints(max_length=20_000)]
 """Free plain text: never markup, always escaped on display."""
 Week = Annotated[int, Field(ge=-2600, le=520)]
 """Weeks relative to intake (week 0); negative weeks lie before intake."""
-Ring = Literal[1, 2, 3] | None
+
+
+def _no_bool(value: Any) -> Any:
+    """``true`` is not a ring or a rating: Python's True == 1 must not let it through a Literal."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {str(value).lower()}")
+    return value
+
+
+Ring = Annotated[Literal[1, 2, 3] | None, BeforeValidator(_no_bool)]
 """Closeness circle: 1 inner, 2 middle, 3 outer, None outside the circle."""
 Closeness = Annotated[int, Field(ge=0, le=10)]
 
@@ -60,7 +69,7 @@ EventKind = Literal[
 SessionKind = Literal["intake", "session", "follow_up", "maintenance"]
 TechniqueId = Literal[tuple(TECHNIQUES)]  # type: ignore[valid-type]
 AdherenceId = Literal[tuple(ADHERENCE_ITEMS)]  # type: ignore[valid-type]
-AdherenceRating = Literal[0, 1, 2, "na"]
+AdherenceRating = Annotated[Literal[0, 1, 2, "na"], BeforeValidator(_no_bool)]
 
 
 class _Model(BaseModel):

@@ -122,11 +122,15 @@ def summarize(case: Case, config: OutcomeConfig | None = None) -> OutcomeSummary
     caseness = recovery = improvement = reliable_recovery = deterioration = None
     if nhs:
         caseness = any(_is_case(o.measure, o.baseline) for o in nhs)
+        unpaired = any(o.end is None for o in nhs if _is_case(o.measure, o.baseline))
         ends = [o for o in nhs if o.end is not None]
-        recovery = caseness and bool(ends) and not any(_is_case(o.measure, o.end) for o in ends)  # type: ignore[arg-type]
+        if unpaired or not ends:
+            recovery = None  # a measure at caseness has no end score: recovery cannot be assessed
+        else:
+            recovery = caseness and not any(_is_case(o.measure, o.end) for o in ends)  # type: ignore[arg-type]
         deterioration = any(o.reliable_deterioration for o in nhs)
         improvement = any(o.reliable_improvement for o in nhs) and not deterioration
-        reliable_recovery = recovery and improvement
+        reliable_recovery = None if recovery is None else recovery and improvement
     return OutcomeSummary(
         case_id=case.id,
         measures=measures,

@@ -13,11 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml as pyyaml
 
+from ._yaml import parse_fast
 from .casefile import read_text
-from .errors import IptNbError
+from .errors import CaseFileError, IptNbError, Issue
 
 MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -134,16 +136,23 @@ def _comments(source: str, spans: list[tuple[int, int, int, int]]) -> list[_Text
     return comments
 
 
-def _declared_names(source: str) -> set[str]:
+def _data(source: str, path: str | Path) -> Any:
+    try:
+        return parse_fast(source)
+    except (pyyaml.YAMLError, RecursionError) as exc:
+        raise CaseFileError(path, [Issue("", "not valid YAML; run ipt-nb validate for details")]) from exc
+
+
+def _declared_names(data: Any) -> set[str]:
     """Every word of every ``label`` (people and patient): these names are pseudonyms by declaration."""
     names: set[str] = set()
-    data = pyyaml.safe_load(source)
     labels: list[str] = []
     if isinstance(data, dict):
         patient = data.get("patient")
         if isinstance(patient, dict) and isinstance(patient.get("label"), str):
             labels.append(patient["label"])
-        for person in data.get("people") or []:
+        people = data.get("people")
+        for person in people if isinstance(people, list) else []:
             if isinstance(person, dict) and isinstance(person.get("label"), str):
                 labels.append(person["label"])
     for label in labels:
@@ -165,11 +174,12 @@ def _locate(lines: list[str], piece: _Text, text: str, offset: int) -> tuple[int
 
 
 def lint_text(source: str, path: str | Path = "<text>") -> list[Finding]:
-    """Findings in one case file's text, in file order."""
+    """Findings in one case file's text, in file order; a file that is not YAML is an error."""
+    declared = _declared_names(_data(source, path)) | ALWAYS_OK
+    pieces = _pieces(source)
     lines = source.splitlines()
-    declared = _declared_names(source) | ALWAYS_OK
     found: list[Finding] = []
-    for piece in _pieces(source):
+    for piece in pieces:
         taken: list[tuple[int, int]] = []
         for kind, pattern, hint in PATTERNS:
             for match in pattern.finditer(piece.value):
@@ -226,8 +236,9 @@ def require_clean(path: str | Path, *, allow: bool = False) -> None:
 
 def lint_file(path: str | Path) -> list[Finding]:
     path = Path(path)
-    findings = lint_text(read_text(path), path)
-    data = pyyaml.safe_load(read_text(path))
+    source = read_text(path)
+    findings = lint_text(source, path)
+    data = _data(source, path)
     if (
         isinstance(data, dict)
         and data.get("provenance") == "real_with_consent"

@@ -40,6 +40,14 @@ class FormulationBuilder:
             lambda change: setattr(self.checklist, "value", checklist_html(change["new"])), "value"
         )
 
+    def rebuild(self) -> None:
+        """Show the state's values again (after a reload from disk)."""
+        formulation = self.state.get(("formulation",)) or {}
+        self.text.widget.value = formulation.get("text") or ""
+        week = formulation.get("week")
+        self.week.widget.value = "" if week is None else str(week)
+        self.agreed.widget.value = formulation.get("agreed")
+
     def use_draft(self) -> None:
         """Replace the text with a draft from the case as saved (the clinician then edits it)."""
         self.text.widget.value = draft(self.state.document.case)

@@ -3,12 +3,14 @@
 The evidence panel says which areas fit and why (``ipt_nb.selection``); the
 clinician chooses a primary area (a stage for a dispute, the roles for a
 transition), optionally a secondary one. Choices that break the rules are
-explained beside the field, not blocked.
+explained beside the field, not blocked. Entries are found by their ``focus``,
+not by their place in the list, which the format leaves free.
 """
 
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import ipywidgets as widgets
 
@@ -26,35 +28,58 @@ STAGES = [
 ]
 
 
+def _index(areas: list[Any], secondary: bool) -> int | None:
+    for index, entry in enumerate(areas):
+        if isinstance(entry, dict) and (entry.get("focus") == "secondary") == secondary:
+            return index
+    return None
+
+
 class ProblemAreaPicker:
     def __init__(self, state: FormState) -> None:
         self.state = state
         self.fields = Fields(state)
         self.evidence = widgets.HTML()
         self.catalogue = widgets.HTML()
-        at = ("problem_areas", 0)
+        self.box = widgets.VBox()
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        """(Re)bind the fields to the primary entry, wherever it is in the list."""
+        self.fields.rows.clear()
+        areas = self.state.get(("problem_areas",)) or []
+        primary = _index(areas, secondary=False)
+        at = ("problem_areas", primary if primary is not None else len(areas))
         self.area = self.fields.choice((*at, "area"), "primary area", [("choose...", None), *AREAS])
         self.stage = self.fields.choice((*at, "stage"), "stage of the dispute", STAGES)
         self.from_role = self.fields.text((*at, "from_role"), "from role")
         self.to_role = self.fields.text((*at, "to_role"), "to role")
         self.rationale = self.fields.text((*at, "rationale"), "rationale", multiline=True)
-        secondary = [("none", REMOVE), *AREAS]
-        current = state.get(("problem_areas", 1, "area"))
+        secondary_at = _index(areas, secondary=True)
+        current = areas[secondary_at].get("area") if secondary_at is not None else None
         self.secondary = widgets.Dropdown(
-            options=secondary, value=current or REMOVE, description="secondary area"
+            options=[("none", REMOVE), *AREAS], value=current or REMOVE, description="secondary area"
         )
         self.secondary.style = {"description_width": "11em"}
         self.secondary.observe(lambda change: self._set_secondary(change["new"]), names="value")
         self.area.widget.observe(lambda _: self.refresh(), names="value")
+        rows = [self.area, self.stage, self.from_role, self.to_role, self.rationale]
+        self.box.children = [self.evidence, *(r.box for r in rows), self.secondary, self.catalogue]
         self.refresh()
 
     def _set_secondary(self, area: str) -> None:
-        areas = self.state.data.setdefault("problem_areas", [])
-        del areas[1:]
-        if area != REMOVE:
+        """Replace, add or remove the secondary entry only; the primary and its text stay as they are."""
+        areas = list(self.state.get(("problem_areas",)) or [])
+        index = _index(areas, secondary=True)
+        if area == REMOVE:
+            if index is not None:
+                del areas[index]
+        elif index is not None:
+            areas[index] = {**areas[index], "area": area}
+        else:
             areas.append({"area": area, "focus": "secondary"})
         self.state.set(("problem_areas",), areas)
-        self.refresh()
+        self.rebuild()
 
     def refresh(self) -> None:
         case = self.state.document.case
@@ -65,6 +90,7 @@ class ProblemAreaPicker:
         )
         self.evidence.value = f"<h4>Evidence from the case</h4><table>{rows}</table>"
         chosen = PROBLEM_AREAS.get(self.area.widget.value)
+        self.catalogue.value = ""
         if chosen is not None:
             goals = "".join(f"<li>{html.escape(g)}</li>" for g in chosen.goals)
             strategies = "".join(f"<li>{html.escape(s)}</li>" for s in chosen.strategies)
@@ -77,6 +103,4 @@ class ProblemAreaPicker:
             row.box.layout.display = "" if self.area.widget.value == "role_transition" else "none"
 
     def widget(self) -> widgets.Widget:
-        rows = [self.area, self.stage, self.from_role, self.to_role, self.rationale]
-        choice = widgets.VBox([*(r.box for r in rows), self.secondary, self.catalogue])
-        return widgets.VBox([self.evidence, choice])
+        return self.box

@@ -98,9 +98,11 @@ class Workbench:
         return result
 
     def reload(self) -> None:
+        """Drop the edits, read the file again and show it in every form."""
         self.state.reload()
-        self.inventory.rebuild()
-        self.session_log.rebuild()
+        for form in self.forms:
+            form.rebuild()  # type: ignore[attr-defined]
+        self.state.dirty = False
         self.stale_box.layout.display = "none"
         self.summary.value = "Reloaded from disk."
         self._mark()

@@ -98,8 +98,9 @@ class BatchRenderer:
         seen: dict[str, Path] = {}
         for path in files:
             report = check_file(path)
-            if report.case is None:
-                invalid[str(path)] = "\n".join(i.format(path) for i in report.errors)
+            if report.case is None:  # places only: messages may repeat what was typed, identifiers included
+                places = ", ".join(f"line {i.line}: {i.path or 'file'}" for i in report.errors[:8])
+                invalid[str(path)] = f"{len(report.errors)} error(s) ({places}); run ipt-nb validate {path}"
             elif report.case.id in seen:
                 invalid[str(path)] = f"case id {report.case.id!r} is also used by {seen[report.case.id]}"
             elif not self.options.allow_identifiers and (findings := lint_file(path)):
