@@ -23,8 +23,11 @@ def _name(requirement: str) -> str:
 
 def test_environment_yml_lists_the_same_dependencies_as_pyproject() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["dev"]}
-    wanted = {CONDA_NAMES.get(n, n) for n in wanted}
+    extras = project["optional-dependencies"]
+    wanted = {_name(r) for r in project["dependencies"] + extras["dev"] + extras["dask"]}
+    wanted = {CONDA_NAMES.get(n, n) for n in wanted} | {
+        "distributed"
+    }  # dask[distributed] is two conda packages
     text = (ROOT / "environment.yml").read_text()
     dependencies = text.split("dependencies:", 1)[1]
     listed = {

@@ -171,3 +171,10 @@ def test_a_killed_render_leaves_no_partial_report_and_the_next_run_completes(tmp
     assert summary.ok and sorted(summary.rendered) == [f"case{n}" for n in range(6)]
     assert not list(out.glob(".*.tmp")) and not (out / "_work").exists()
     assert json.loads((out / "manifest.json").read_text())["cases"].keys() == {f"case{n}" for n in range(6)}
+
+
+def test_the_dask_executor_gives_the_same_files(rendered: Path, tmp_path: Path) -> None:
+    pytest.importorskip("distributed", reason="the dask extra is not installed")
+    summary = render_casebook([CASES], tmp_path / "dask", workers=2, progress=False, executor="dask")
+    assert summary.ok and summary.rendered == sorted(SAMPLE_IDS)
+    assert snapshot(tmp_path / "dask") == snapshot(rendered)

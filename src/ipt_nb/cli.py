@@ -176,6 +176,10 @@ def _add_render_command(commands: Commands) -> None:
         "--keep-notebooks", action="store_true", help="keep the executed notebooks in DIR/notebooks"
     )
     render.add_argument("--no-progress", action="store_true", help="no progress bar")
+    render.add_argument("--executor", choices=["local", "dask"], default="local", help="where cases run")
+    render.add_argument(
+        "--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler (default: a local cluster)"
+    )
     render.add_argument(
         "--allow-identifiers",
         action="store_true",
@@ -340,6 +344,8 @@ def _render(args: argparse.Namespace) -> int:
         "keep_notebooks": args.keep_notebooks,
         "progress": not args.no_progress,
         "allow_identifiers": args.allow_identifiers,
+        "executor": args.executor,
+        "scheduler": args.scheduler,
     }
     if args.paths:
         options["paths"] = args.paths

@@ -142,12 +142,13 @@ def test_session_log_phq9_items_for_a_new_week(app: Any, page: Any, tmp_path: Pa
     page.get_by_role("tab", name="Session log").click()
     field(page, "Week", "select").select_option(label="17")
     page.wait_for_function("document.body.innerText.includes('Follow-up')")  # the log now shows week 17
+    expect(page.locator("label:text-is('I01_symptom_review')")).to_have_count(0)  # week 1's fields are gone
     expect(field(page, "PHQ-9 item 1")).to_have_value("")
     for number, value in enumerate([2, 2, 2, 1, 1, 1, 1, 0, 0], start=1):
         box = field(page, f"PHQ-9 item {number}")
         box.fill(str(value))
         box.press("Tab")
-    page.wait_for_function("document.body.innerText.includes('PHQ-9 total 10: moderate')", timeout=20_000)
+    expect(page.get_by_text("PHQ-9 total 10: moderate")).to_be_visible(timeout=30_000)
     page.screenshot(path=str(tmp_path / "session-log.png"), full_page=True)
     button(page, "Save").click()
     page.wait_for_function("document.body.innerText.includes('Saved to')", timeout=20_000)

@@ -160,6 +160,9 @@ class BatchRenderer:
     def _results(self, jobs: list[_worker.Job]) -> Iterator[_worker.JobResult]:
         if not jobs:
             return
+        if self.options.executor == "dask":
+            yield from _dask_results(jobs, self.options)
+            return
         if self.options.workers == 1 or len(jobs) == 1:
             _worker.init_worker()
             try:
@@ -230,6 +233,35 @@ class BatchRenderer:
             Problem(f"{cid} (see _failed/{cid}.txt)", why) for cid, why in sorted(summary.failed.items())
         ]
         atomic_write(summary.index, index_page(rows, problems).encode("utf-8"))
+
+
+def _dask_results(jobs: list[_worker.Job], options: RenderOptions) -> Iterator[_worker.JobResult]:
+    """The same jobs on a Dask cluster: each worker process keeps its own warm kernel, as locally."""
+    try:
+        from distributed import Client, LocalCluster
+        from distributed import as_completed as dask_completed
+    except ImportError as exc:
+        raise UsageError("the dask executor needs the dask extra: pip install 'ipt-nb[dask]'") from exc
+    cluster = None
+    if options.scheduler:
+        client = Client(options.scheduler)
+    else:
+        cluster = LocalCluster(
+            n_workers=min(options.workers, len(jobs)),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        )
+        client = Client(cluster)
+    try:
+        client.run(_worker.init_worker, str(options.template.resolve()))
+        futures = client.map(_worker.render, jobs, pure=False)
+        for future in dask_completed(futures):
+            yield future.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 class _NoProgress:

@@ -28,6 +28,9 @@ class RenderOptions(BaseModel):
     progress: bool = True
     allow_identifiers: bool = False
     """Render cases even when the identifier lint finds something in them."""
-    executor: Literal["local"] = "local"
+    executor: Literal["local", "dask"] = "local"
+    """``dask`` submits the same per-case work to a Dask cluster (the ``dask`` extra)."""
+    scheduler: str | None = None
+    """Address of a Dask scheduler; without one, a local cluster of ``workers`` processes is started."""
     cell_timeout: int = Field(default=120, ge=1)
     """Seconds one notebook cell may run before the case counts as failed."""
