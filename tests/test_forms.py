@@ -177,3 +177,23 @@ def test_reload_shows_the_file_in_every_form(joy: Path) -> None:
     assert bench.formulation.text.widget.value == load_case(joy).formulation.text  # type: ignore[union-attr]
     assert bench.formulation.agreed.widget.value == "agreed_with_changes"
     assert not bench.state.dirty
+
+
+def test_expectations_and_wished_changes_are_editable(joy: Path) -> None:
+    bench = Workbench(joy)
+    rows = bench.inventory.fields.rows
+    expectations = rows["people[0].expectations"].widget
+    assert (
+        expectations.value.splitlines()[0] == "be consulted before plans for Maxine change | patient | unmet"
+    )
+    expectations.value += "\nkeep handovers short | both | sometimes"
+    rows["people[2].wished_changes"].widget.value = "tell Ben when worried | self"
+    result = bench.save()
+    assert result.status == "invalid"
+    beside = rows["people[0].expectations"].error.value
+    assert "line 5, held_by: &#x27;both&#x27; is not allowed" in beside and "line 5, met" in beside
+    expectations.value = expectations.value.replace("both | sometimes", "other | partly")
+    assert bench.save().status == "saved"
+    laura, ben = load_case(joy).person("laura"), load_case(joy).person("ben")
+    assert laura.expectations[-1].text == "keep handovers short" and laura.expectations[-1].met == "partly"
+    assert [(w.text, w.locus) for w in ben.wished_changes] == [("tell Ben when worried", "self")]

@@ -57,6 +57,23 @@ class Fields:
             FieldRow(path, widget, label), lambda v: [x.strip() for x in v.splitlines() if x.strip()]
         )
 
+    def records(self, path: Path_, label: str, keys: tuple[str, ...]) -> FieldRow:
+        """A list of small mappings, one per line, parts separated by ``|`` (``text | patient | unmet``).
+
+        Empty parts are left out; what cannot be a valid choice is kept as typed and the
+        error appears beside the field.
+        """
+        value = self.state.get(path) or []
+        lines = [
+            " | ".join(str(entry.get(k) or "") for k in keys).rstrip(" |")
+            for entry in value
+            if isinstance(entry, dict)
+        ]
+        widget = widgets.Textarea(
+            value="\n".join(lines), placeholder=" | ".join(keys), layout=widgets.Layout(width="38em")
+        )
+        return self._bind(FieldRow(path, widget, label), lambda v: _records(v, keys))
+
     def choice(self, path: Path_, label: str, options: Sequence[tuple[str, Any]]) -> FieldRow:
         value = self.state.get(path)
         known = [v for _, v in options]
@@ -79,10 +96,39 @@ class Fields:
         return self._bind(FieldRow(path, widget, label), list)
 
     def show_errors(self, errors: dict[str, str]) -> list[str]:
-        """Put each error beside its field; returns the paths that have no field here."""
+        """Put each error beside its field (errors inside a list field beside that field, with the
+        entry named); returns the paths that have no field here."""
+        shown: set[str] = set()
         for path, row in self.rows.items():
-            row.show_error(errors.get(path))
-        return [path for path in errors if path not in self.rows]
+            messages = []
+            for error_path, message in errors.items():
+                if error_path == path:
+                    messages.append(message)
+                elif error_path.startswith((path + "[", path + ".")):
+                    messages.append(f"{_entry(error_path[len(path) :])}: {message}")
+                else:
+                    continue
+                shown.add(error_path)
+            row.show_error("; ".join(messages) or None)
+        return [path for path in errors if path not in shown]
+
+
+def _entry(rest: str) -> str:
+    """``[4].held_by`` -> ``line 5, held_by``: where in a list field an error is."""
+    if rest.startswith("["):
+        index, _, tail = rest[1:].partition("]")
+        where = f"line {int(index) + 1}" if index.isdigit() else index
+        return where + (f", {tail.lstrip('.')}" if tail else "")
+    return rest.lstrip(".")
+
+
+def _records(text: str, keys: tuple[str, ...]) -> list[dict[str, str]]:
+    entries = []
+    for line in text.splitlines():
+        parts = [part.strip() for part in line.split("|")]
+        if parts and parts[0]:
+            entries.append({k: v for k, v in zip(keys, parts, strict=False) if v})
+    return entries
 
 
 def _int_or_text(value: str) -> Any:

@@ -64,6 +64,10 @@ class InventoryEditor:
             f.choice((*at, "conflict"), "dispute stage", _options(STAGES)),
             f.lines((*at, "satisfying"), "satisfying (one per line)"),
             f.lines((*at, "unsatisfying"), "unsatisfying (one per line)"),
+            f.records(
+                (*at, "expectations"), "expectations (text | held_by | met)", ("text", "held_by", "met")
+            ),
+            f.records((*at, "wished_changes"), "wished changes (text | locus)", ("text", "locus")),
             f.text((*at, "notes"), "notes", multiline=True),
         ]
         duplicate = widgets.Button(description="Duplicate", icon="copy")
