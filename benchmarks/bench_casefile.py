@@ -9,14 +9,12 @@ is what loading would cost without the fast path (and before any validation).
 from __future__ import annotations
 
 import shutil
-import statistics
 import sys
 import tempfile
-import time
 import tracemalloc
-from collections.abc import Callable
 from pathlib import Path
 
+from _timing import median_seconds
 from ipt_nb._yaml import parse_roundtrip
 from ipt_nb.casefile import CaseFileError, case_files, load_case, load_cases, parse_case_text, read_text
 
@@ -26,15 +24,6 @@ BOMB = "format: ipt-case/1\n" + "\n".join(
     ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
     + [f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]" for p, n in zip("abcdefgh", "bcdefghi", strict=True)]
 )
-
-
-def median_seconds(action: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def refuse_bomb() -> None:

@@ -7,29 +7,18 @@ the same run: the same trajectory built the common way, with plotly's
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from plotly.subplots import make_subplots
 
+from _timing import median_seconds
 from ipt_nb import Case, load_case
 from ipt_nb.charts import closeness_circle, closeness_over_time, cohort, timeline, trajectory
 from ipt_nb.instruments import INSTRUMENTS
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "casebook" / "cases"
-
-
-def median_seconds(action: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def all_charts(case: Case) -> None:

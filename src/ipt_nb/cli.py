@@ -109,10 +109,14 @@ def _add_outcome_commands(commands: Commands) -> None:
         "--week", type=int, default=None, help="circle: as rated at this week (default intake)"
     )
     figure.add_argument("--out", type=Path, required=True, metavar="FILE", help="FILE.png, .svg or .pdf")
-    figure.add_argument(
-        "--allow-identifiers", action="store_true", help="draw even if the lint finds identifiers"
-    )
+    _allow_identifiers(figure, "draw")
     figure.set_defaults(handler=_figure)
+
+
+def _allow_identifiers(parser: argparse.ArgumentParser, verb: str) -> None:
+    parser.add_argument(
+        "--allow-identifiers", action="store_true", help=f"{verb} even if the identifier lint finds something"
+    )
 
 
 def _add_scores_commands(commands: Commands) -> None:
@@ -127,9 +131,7 @@ def _add_scores_commands(commands: Commands) -> None:
     export = scores_commands.add_parser("export", help="write every score of a case to a CSV file")
     export.add_argument("case", type=Path, metavar="CASE")
     export.add_argument("--out", type=Path, required=True, metavar="FILE.csv")
-    export.add_argument(
-        "--allow-identifiers", action="store_true", help="export even if the lint finds identifiers"
-    )
+    _allow_identifiers(export, "export")
     export.set_defaults(handler=_scores_export)
     importer = scores_commands.add_parser(
         "import",

@@ -80,3 +80,19 @@ def figure(
 ) -> go.Figure:
     """Build the figure in one step from plain dicts (far faster than many ``add_*`` calls)."""
     return go.Figure({"data": data, "layout": layout, "frames": frames or []})
+
+
+def week_band(name: str, first: int, last: int, fill: str) -> dict[str, Any]:
+    """A shaded band over weeks ``first``..``last`` across the whole plot height."""
+    return {
+        "type": "rect", "name": name, "xref": "x", "yref": "paper", "x0": first - 0.5, "x1": last + 0.5,
+        "y0": 0, "y1": 1, "fillcolor": fill, "line": {"width": 0}, "layer": "below",
+    }  # fmt: skip
+
+
+def week_line(name: str, week: float, colour: str, dash: str, width: float = 1) -> dict[str, Any]:
+    """A vertical line at ``week`` across the whole plot height."""
+    return {
+        "type": "line", "name": name, "xref": "x", "yref": "paper", "x0": week, "x1": week, "y0": 0, "y1": 1,
+        "line": {"color": colour, "width": width, "dash": dash},
+    }  # fmt: skip

@@ -12,7 +12,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from ..model import Case, Event
-from ._style import OKABE_ITO, PHASE_FILLS, axis, base_layout, escape, figure
+from ._style import OKABE_ITO, PHASE_FILLS, axis, base_layout, escape, figure, week_band, week_line
 
 EVENT_ROWS = {
     "death": "Loss",
@@ -93,21 +93,7 @@ def timeline(case: Case) -> go.Figure:
         }
     )
     first, last = case.plan.phase_spans()["initial"][0], case.plan.sessions
-    shapes = [
-        {
-            "type": "rect",
-            "name": "acute_course",
-            "xref": "x",
-            "yref": "paper",
-            "x0": first - 0.5,
-            "x1": last + 0.5,
-            "y0": 0,
-            "y1": 1,
-            "fillcolor": PHASE_FILLS["middle"],
-            "line": {"width": 0},
-            "layer": "below",
-        }
-    ]
+    shapes = [week_band("acute_course", first, last, PHASE_FILLS["middle"])]
     annotations = [
         {
             "x": (first + last) / 2,
@@ -121,19 +107,7 @@ def timeline(case: Case) -> go.Figure:
     ]
     onset = case.episode.onset_week if case.episode else None
     if onset is not None:
-        shapes.append(
-            {
-                "type": "line",
-                "name": "onset",
-                "xref": "x",
-                "yref": "paper",
-                "x0": onset,
-                "x1": onset,
-                "y0": 0,
-                "y1": 1,
-                "line": {"color": OKABE_ITO["vermillion"], "width": 2, "dash": "dash"},
-            }
-        )
+        shapes.append(week_line("onset", onset, OKABE_ITO["vermillion"], "dash", width=2))
         annotations.append(
             {
                 "x": onset,

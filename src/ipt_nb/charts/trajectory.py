@@ -16,7 +16,18 @@ from ..catalog import PHASE_LABELS
 from ..instruments import INSTRUMENTS
 from ..model import Case
 from ..outcomes import Alert, MeasureOutcome, OutcomeConfig, ScorePoint, summarize
-from ._style import MEASURE_COLOURS, OKABE_ITO, PHASE_FILLS, SEVERITY_GREYS, axis, base_layout, escape, figure
+from ._style import (
+    MEASURE_COLOURS,
+    OKABE_ITO,
+    PHASE_FILLS,
+    SEVERITY_GREYS,
+    axis,
+    base_layout,
+    escape,
+    figure,
+    week_band,
+    week_line,
+)
 
 ALERT_COLOURS = {
     "urgent": OKABE_ITO["vermillion"],
@@ -86,21 +97,7 @@ def trajectory(
 def _phase_bands(case: Case) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     shapes, labels = [], []
     for phase, (first, last) in case.plan.phase_spans().items():
-        shapes.append(
-            {
-                "type": "rect",
-                "name": f"phase:{phase}",
-                "xref": "x",
-                "yref": "paper",
-                "x0": first - 0.5,
-                "x1": last + 0.5,
-                "y0": 0,
-                "y1": 1,
-                "fillcolor": PHASE_FILLS[phase],
-                "line": {"width": 0},
-                "layer": "below",
-            }
-        )
+        shapes.append(week_band(f"phase:{phase}", first, last, PHASE_FILLS[phase]))
         labels.append(
             {
                 "x": (first + last) / 2,
@@ -113,19 +110,7 @@ def _phase_bands(case: Case) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
                 "font": {"size": 12, "color": "#555555"},
             }
         )
-    shapes.append(
-        {
-            "type": "line",
-            "name": "end_of_acute",
-            "xref": "x",
-            "yref": "paper",
-            "x0": case.plan.sessions + 0.5,
-            "x1": case.plan.sessions + 0.5,
-            "y0": 0,
-            "y1": 1,
-            "line": {"color": "#777777", "width": 1, "dash": "dot"},
-        }
-    )
+    shapes.append(week_line("end_of_acute", case.plan.sessions + 0.5, "#777777", "dot"))
     return shapes, labels
 
 
