@@ -307,8 +307,8 @@ class CaseDocument:
         return self.case
 
     def render(self, case: Case) -> bytes:
-        """The bytes :meth:`save` would write for ``case``."""
-        data = case_data(Case.model_validate(case_data(case)))
+        """The bytes :meth:`save` writes for an already validated ``case``."""
+        data = case_data(case)
         if data == case_data(self.case):
             return self._raw
         _yaml.merge(self._doc, data)

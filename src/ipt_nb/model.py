@@ -26,6 +26,7 @@ from pydantic import (
 from . import _rules
 from .catalog import (
     ADHERENCE_ITEMS,
+    MAX_PROBLEM_AREAS,
     TECHNIQUES,
     DisputeStage,
     PhaseId,
@@ -290,7 +291,7 @@ class Case(_Model):
     people: list[Person]
     timeline: list[Event] = []
     episode: Episode | None = None
-    problem_areas: Annotated[list[Focus], Field(max_length=2)] = []
+    problem_areas: Annotated[list[Focus], Field(max_length=MAX_PROBLEM_AREAS)] = []
     formulation: Formulation | None = None
     goals: list[Line] = []
     sessions: list[Session] = []

@@ -83,8 +83,7 @@ class SessionLog:
         self.body.children = parts
 
     def _phase(self, week: int) -> str:
-        case_plan = self.state.document.case
-        return case_plan.phase_of(week)
+        return self.state.document.case.phase_of(week)
 
     def _items(self, at: tuple[str | int, ...], measure: str) -> widgets.Widget:
         instrument = INSTRUMENTS[measure]
