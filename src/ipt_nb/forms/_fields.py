@@ -14,16 +14,47 @@ from .state import FormState, Path_
 ERROR_STYLE = "color: #B3261E; font-size: 0.9em;"
 
 
+class Shared:
+    """Layouts and styles that every field of a form shares.
+
+    Each widget otherwise brings a Layout and a Style model of its own: a
+    six-person workbench would open over 1,300 widget models, a burst that
+    slows every page load and can outlast a headless client's output timeout.
+    """
+
+    def __init__(self) -> None:
+        self.row = widgets.Layout()
+        self.plain = widgets.Layout()
+        self.hidden = widgets.Layout(display="none")
+        self.error = widgets.Layout(margin="0 0 0 1em")
+        self.wide = widgets.Layout(width="38em")
+        self.narrow = widgets.Layout(width="17em")
+        self._styles: dict[type, widgets.Widget] = {}
+
+    def style(self, kind: type[widgets.Widget]) -> widgets.Widget:
+        """One style per widget class, with the labels' common width."""
+        klass = kind.class_traits()["style"].klass
+        if klass not in self._styles:
+            style = klass()
+            if "description_width" in style.trait_names():
+                style.description_width = "11em"
+            self._styles[klass] = style
+        return self._styles[klass]
+
+
 class FieldRow:
     """One editable value: its widget, its path in the case, and the error line beside it."""
 
-    def __init__(self, path: Path_, widget: widgets.Widget, label: str) -> None:
+    def __init__(self, path: Path_, widget: widgets.Widget, label: str, shared: Shared) -> None:
         self.path = path
         self.widget = widget
-        self.error = widgets.HTML(layout=widgets.Layout(margin="0 0 0 1em"))
+        self.shared = shared
+        self.error = widgets.HTML(layout=shared.error, style=shared.style(widgets.HTML))
         widget.description = label
-        widget.style = {"description_width": "11em"}
-        self.box = widgets.HBox([widget, self.error])
+        self.box = widgets.HBox([widget, self.error], layout=shared.row)
+
+    def show(self, visible: bool) -> None:
+        self.box.layout = self.shared.row if visible else self.shared.hidden
 
     def show_error(self, message: str | None) -> None:
         self.error.value = f'<span style="{ERROR_STYLE}">{html.escape(message)}</span>' if message else ""
@@ -35,6 +66,13 @@ class Fields:
     def __init__(self, state: FormState) -> None:
         self.state = state
         self.rows: dict[str, FieldRow] = {}
+        self.shared = Shared()
+
+    def _make(self, kind: type[widgets.Widget], layout: widgets.Layout | None = None, **traits: Any) -> Any:
+        return kind(style=self.shared.style(kind), layout=layout or self.shared.plain, **traits)
+
+    def _row(self, path: Path_, widget: widgets.Widget, label: str) -> FieldRow:
+        return FieldRow(path, widget, label, self.shared)
 
     def _bind(self, row: FieldRow, to_value: Callable[[Any], Any]) -> FieldRow:
         self.rows[format_path(row.path)] = row
@@ -44,17 +82,17 @@ class Fields:
     def text(self, path: Path_, label: str, *, multiline: bool = False) -> FieldRow:
         value = self.state.get(path)
         kind = widgets.Textarea if multiline else widgets.Text
-        widget = kind(value="" if value is None else str(value), layout=widgets.Layout(width="38em"))
+        widget = self._make(kind, self.shared.wide, value="" if value is None else str(value))
         return self._bind(
-            FieldRow(path, widget, label), lambda v: v if v != "" or path[-1] == "label" else None
+            self._row(path, widget, label), lambda v: v if v != "" or path[-1] == "label" else None
         )
 
     def lines(self, path: Path_, label: str) -> FieldRow:
         """A list of short texts, one per line."""
         value = self.state.get(path) or []
-        widget = widgets.Textarea(value="\n".join(map(str, value)), layout=widgets.Layout(width="38em"))
+        widget = self._make(widgets.Textarea, self.shared.wide, value="\n".join(map(str, value)))
         return self._bind(
-            FieldRow(path, widget, label), lambda v: [x.strip() for x in v.splitlines() if x.strip()]
+            self._row(path, widget, label), lambda v: [x.strip() for x in v.splitlines() if x.strip()]
         )
 
     def records(self, path: Path_, label: str, keys: tuple[str, ...]) -> FieldRow:
@@ -69,31 +107,35 @@ class Fields:
             for entry in value
             if isinstance(entry, dict)
         ]
-        widget = widgets.Textarea(
-            value="\n".join(lines), placeholder=" | ".join(keys), layout=widgets.Layout(width="38em")
+        widget = self._make(
+            widgets.Textarea, self.shared.wide, value="\n".join(lines), placeholder=" | ".join(keys)
         )
-        return self._bind(FieldRow(path, widget, label), lambda v: _records(v, keys))
+        return self._bind(self._row(path, widget, label), lambda v: _records(v, keys))
 
     def choice(self, path: Path_, label: str, options: Sequence[tuple[str, Any]]) -> FieldRow:
         value = self.state.get(path)
         known = [v for _, v in options]
-        widget = widgets.Dropdown(options=list(options), value=value if value in known else known[0])
-        return self._bind(FieldRow(path, widget, label), lambda v: v)
+        widget = self._make(
+            widgets.Dropdown, options=list(options), value=value if value in known else known[0]
+        )
+        return self._bind(self._row(path, widget, label), lambda v: v)
 
     def number(self, path: Path_, label: str) -> FieldRow:
         """A whole number that may be left empty; what is typed is kept even when out of range."""
         value = self.state.get(path)
-        widget = widgets.Text(value="" if value is None else str(value), layout=widgets.Layout(width="17em"))
-        return self._bind(FieldRow(path, widget, label), _int_or_text)
+        widget = self._make(widgets.Text, self.shared.narrow, value="" if value is None else str(value))
+        return self._bind(self._row(path, widget, label), _int_or_text)
 
     def flag(self, path: Path_, label: str) -> FieldRow:
-        widget = widgets.Checkbox(value=bool(self.state.get(path)), indent=False)
-        return self._bind(FieldRow(path, widget, label), bool)
+        widget = self._make(widgets.Checkbox, value=bool(self.state.get(path)), indent=False)
+        return self._bind(self._row(path, widget, label), bool)
 
     def many(self, path: Path_, label: str, options: Sequence[str]) -> FieldRow:
         value = [v for v in (self.state.get(path) or []) if v in options]
-        widget = widgets.SelectMultiple(options=list(options), value=value, rows=min(len(options), 6))
-        return self._bind(FieldRow(path, widget, label), list)
+        widget = self._make(
+            widgets.SelectMultiple, options=list(options), value=value, rows=min(len(options), 6)
+        )
+        return self._bind(self._row(path, widget, label), list)
 
     def show_errors(self, errors: dict[str, str]) -> list[str]:
         """Put each error beside its field (errors inside a list field beside that field, with the

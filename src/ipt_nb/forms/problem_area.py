@@ -60,7 +60,7 @@ class ProblemAreaPicker:
         self.secondary = widgets.Dropdown(
             options=[("none", REMOVE), *AREAS], value=current or REMOVE, description="secondary area"
         )
-        self.secondary.style = {"description_width": "11em"}
+        self.secondary.style = self.fields.shared.style(widgets.Dropdown)
         self.secondary.observe(lambda change: self._set_secondary(change["new"]), names="value")
         self.area.widget.observe(lambda _: self.refresh(), names="value")
         rows = [self.area, self.stage, self.from_role, self.to_role, self.rationale]
@@ -98,9 +98,9 @@ class ProblemAreaPicker:
                 f"<h4>{html.escape(chosen.label)}</h4><p>Fits when {html.escape(chosen.choose_when)}.</p>"
                 f"<b>Goals</b><ul>{goals}</ul><b>Strategies</b><ul>{strategies}</ul>"
             )
-        self.stage.box.layout.display = "" if self.area.widget.value == "role_dispute" else "none"
+        self.stage.show(self.area.widget.value == "role_dispute")
         for row in (self.from_role, self.to_role):
-            row.box.layout.display = "" if self.area.widget.value == "role_transition" else "none"
+            row.show(self.area.widget.value == "role_transition")
 
     def widget(self) -> widgets.Widget:
         return self.box
