@@ -8,7 +8,7 @@ from .._html import Safe, badge, join, table, tag
 from ..catalog import PROBLEM_AREAS
 from ..model import Case
 from ..outcomes import summarize
-from ._export import page_css
+from ._assets import page_css
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import sys
-from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,8 +22,8 @@ from ..casefile import atomic_write, case_files, check_file
 from ..errors import UsageError
 from ..model import Case
 from ..privacy import lint_file, without_text
-from . import _worker
-from ._export import PLOTLY_ASSET, plotly_js
+from . import _executors, _worker
+from ._assets import PLOTLY_ASSET, plotly_js
 from ._index import Problem, index_page
 from .options import RenderOptions
 
@@ -86,12 +83,17 @@ class BatchRenderer:
 
     # -- planning --------------------------------------------------------------------------
 
-    def plan(self) -> tuple[list[Planned], dict[str, str]]:
-        """Valid cases to render, and invalid files with their reasons."""
+    def _case_files(self) -> list[Path]:
         files = case_files(list(self.options.paths))
         missing = [str(f) for f in files if not f.exists()]
         if missing:
             raise UsageError(f"no such file or folder: {', '.join(missing)}")
+        return files
+
+    def plan(self, files: list[Path] | None = None) -> tuple[list[Planned], dict[str, str]]:
+        """Valid cases to render, and invalid files with their reasons."""
+        if files is None:
+            files = self._case_files()
         planned: list[Planned] = []
         invalid: dict[str, str] = {}
         seen: dict[str, Path] = {}
@@ -134,7 +136,7 @@ class BatchRenderer:
     def _prepare_out(self) -> None:
         out = self.options.out
         out.mkdir(parents=True, exist_ok=True)
-        for stale in [*out.glob(".*.tmp"), *out.glob("_work/*.ipynb")]:  # left by an interrupted run
+        for stale in out.glob(".*.tmp"):  # left by an interrupted run
             stale.unlink(missing_ok=True)
         if not self.options.self_contained:
             asset = out / PLOTLY_ASSET
@@ -156,58 +158,37 @@ class BatchRenderer:
             cell_timeout=self.options.cell_timeout,
         )
 
-    def _results(self, jobs: list[_worker.Job]) -> Iterator[_worker.JobResult]:
-        if not jobs:
-            return
-        if self.options.executor == "dask":
-            yield from _dask_results(jobs, self.options)
-            return
-        if self.options.workers == 1 or len(jobs) == 1:
-            _worker.init_worker()
-            try:
-                for job in jobs:
-                    yield _worker.render(job)
-            finally:
-                _worker.shutdown_runners()
-            return
-        context = multiprocessing.get_context("spawn")  # a forked child would share the parent's ZeroMQ state
-        workers = min(self.options.workers, len(jobs))
-        template = str(self.options.template.resolve())
-        with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_worker.init_worker, initargs=(template,)
-        ) as pool:
-            futures: list[Future[_worker.JobResult]] = [pool.submit(_worker.render, job) for job in jobs]
-            try:
-                for future in as_completed(futures):
-                    yield future.result()
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-
     def run(self) -> RenderSummary:
-        planned, invalid = self.plan()
-        summary = RenderSummary(self.options.out, invalid=invalid)
-        manifest = self._read_manifest()
-        self._prepare_out()
-        todo = []
-        for item in planned:
-            (summary.unchanged.append(item.case.id) if self._unchanged(item, manifest) else todo.append(item))
-        progress = _progress(len(todo), self.options.progress)
+        files = self._case_files()
+        executor = None
+        if files and not self.options.changed_only:  # boot the workers while the cases are checked
+            executor = _executors.start(self.options, len(files))
         try:
-            for result in self._results([self._job(item) for item in todo]):
-                summary.seconds[result.case_id] = result.seconds
-                if result.ok:
-                    summary.rendered.append(result.case_id)
-                else:
-                    summary.failed[result.case_id] = result.message
-                progress.update(1)
-                progress.set_postfix(failed=len(summary.failed))
+            planned, invalid = self.plan(files)
+            summary = RenderSummary(self.options.out, invalid=invalid)
+            manifest = self._read_manifest()
+            self._prepare_out()
+            unchanged = {item.case.id for item in planned if self._unchanged(item, manifest)}
+            summary.unchanged = [item.case.id for item in planned if item.case.id in unchanged]
+            todo = [self._job(item) for item in planned if item.case.id not in unchanged]
+            if todo and executor is None:
+                executor = _executors.start(self.options, len(todo))
+            progress = _progress(len(todo), self.options.progress)
+            try:
+                for result in executor.results(todo) if executor and todo else ():
+                    summary.seconds[result.case_id] = result.seconds
+                    if result.ok:
+                        summary.rendered.append(result.case_id)
+                    else:
+                        summary.failed[result.case_id] = result.message
+                    progress.update(1)
+                    progress.set_postfix(failed=len(summary.failed))
+            finally:
+                progress.close()
         finally:
-            progress.close()
+            if executor is not None:
+                executor.close()
         summary.rendered.sort()
-        work = self.options.out / "_work"
-        if work.is_dir() and not any(work.iterdir()):
-            work.rmdir()
         self._write_manifest(planned, summary, manifest)
         self._write_index(planned, summary)
         return summary
@@ -232,35 +213,6 @@ class BatchRenderer:
             Problem(f"{cid} (see _failed/{cid}.txt)", why) for cid, why in sorted(summary.failed.items())
         ]
         atomic_write(summary.index, index_page(rows, problems).encode("utf-8"))
-
-
-def _dask_results(jobs: list[_worker.Job], options: RenderOptions) -> Iterator[_worker.JobResult]:
-    """The same jobs on a Dask cluster: each worker process keeps its own warm kernel, as locally."""
-    try:
-        from distributed import Client, LocalCluster
-        from distributed import as_completed as dask_completed
-    except ImportError as exc:
-        raise UsageError("the dask executor needs the dask extra: pip install 'ipt-nb[dask]'") from exc
-    cluster = None
-    if options.scheduler:
-        client = Client(options.scheduler)
-    else:
-        cluster = LocalCluster(
-            n_workers=min(options.workers, len(jobs)),
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-        )
-        client = Client(cluster)
-    try:
-        client.run(_worker.init_worker, str(options.template.resolve()))
-        futures = client.map(_worker.render, jobs, pure=False)
-        for future in dask_completed(futures):
-            yield future.result()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 class _NoProgress:

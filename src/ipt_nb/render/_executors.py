@@ -1,0 +1,106 @@
+"""Where the per-case jobs run: in this process, in local worker processes, or on a Dask cluster.
+
+Workers are started before the cases are planned, so their kernels boot and
+import the kit while the cases are validated and linted.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from typing import Any, Protocol
+
+from ..errors import UsageError
+from . import _worker
+from .options import RenderOptions
+
+
+class Executor(Protocol):
+    def results(self, jobs: list[_worker.Job]) -> Iterator[_worker.JobResult]: ...
+    def close(self) -> None: ...
+
+
+class InProcess:
+    """One worker: the caller's own process, its kernel started with the first job."""
+
+    def __init__(self, template: str) -> None:
+        self.template = template
+        self.started = False
+
+    def results(self, jobs: list[_worker.Job]) -> Iterator[_worker.JobResult]:
+        if not self.started:
+            _worker.init_worker(self.template)
+            self.started = True
+        for job in jobs:
+            yield _worker.render(job)
+
+    def close(self) -> None:
+        _worker.shutdown_runners()
+
+
+class ProcessPool:
+    """Spawned worker processes (a forked child would share the parent's ZeroMQ state)."""
+
+    def __init__(self, template: str, workers: int) -> None:
+        self.pool = ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_worker.init_worker,
+            initargs=(template,),
+        )
+        for _ in range(workers):  # the pool spawns a process per pending job: start them all now
+            self.pool.submit(_worker.ready)
+
+    def results(self, jobs: list[_worker.Job]) -> Iterator[_worker.JobResult]:
+        futures: list[Future[_worker.JobResult]] = [self.pool.submit(_worker.render, job) for job in jobs]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        except BaseException:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+
+
+class DaskCluster:
+    """The same jobs on a Dask cluster: each worker process keeps its own warm kernel, as locally."""
+
+    def __init__(self, template: str, workers: int, scheduler: str | None) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:
+            raise UsageError("the dask executor needs the dask extra: pip install 'ipt-nb[dask]'") from exc
+        self.cluster: Any = None
+        if scheduler:
+            self.client = Client(scheduler)
+        else:
+            self.cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            )
+            self.client = Client(self.cluster)
+        self.client.run(_worker.init_worker, template)
+
+    def results(self, jobs: list[_worker.Job]) -> Iterator[_worker.JobResult]:
+        from distributed import as_completed as dask_completed
+
+        for future in dask_completed(self.client.map(_worker.render, jobs, pure=False)):
+            yield future.result()
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def start(options: RenderOptions, jobs: int) -> Executor:
+    """The executor the options ask for, with at most one worker per job."""
+    template = str(options.template.resolve())
+    workers = max(1, min(options.workers, jobs))
+    if options.executor == "dask":
+        return DaskCluster(template, workers, options.scheduler)
+    if workers == 1:
+        return InProcess(template)
+    return ProcessPool(template, workers)
