@@ -71,6 +71,9 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     with pytest.raises(SystemExit) as exited:
         main(["validate"])
     assert exited.value.code == 2
+    for option in ("--workers", "--cell-timeout"):
+        code, _, err = run(capsys, "render", "--out", str(tmp_path / "out"), option, "0")
+        assert code == 2 and option in err and not (tmp_path / "out").exists()
 
 
 def test_new_writes_a_valid_commented_draft(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

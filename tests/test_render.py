@@ -96,6 +96,42 @@ def test_a_failing_case_keeps_its_notebook_and_the_others_render(tmp_path: Path)
     assert "boom" in (tmp_path / "_failed" / "tobias.txt").read_text()
 
 
+def test_one_worker_forgets_each_case_and_recovers_from_errors_and_timeouts(tmp_path: Path) -> None:
+    """Cases share a worker's kernel: each starts from an empty namespace, and neither a raising
+    case nor a stuck one (the kernel is still busy after the timeout) spoils the next."""
+    template = nbformat.read(ROOT / "casebook" / "report.ipynb", as_version=4)
+    template.cells.append(
+        nbformat.v4.new_code_cell(
+            'assert "previous_case" not in globals(), previous_case\n'
+            "previous_case = case.id\n"
+            'if case.id == "joy":\n    raise RuntimeError("boom")\n'
+            'if case.id == "margit":\n    import time\n    time.sleep(120)'
+        )
+    )
+    nbformat.write(template, tmp_path / "report.ipynb")
+    summary = render_casebook(
+        [CASES],
+        tmp_path / "out",
+        template=tmp_path / "report.ipynb",
+        workers=1,
+        progress=False,
+        cell_timeout=3,
+    )
+    assert sorted(summary.failed) == ["joy", "margit"]
+    assert "RuntimeError: boom" in summary.failed["joy"]
+    assert "timed out" in summary.failed["margit"]
+    assert summary.rendered == ["amara", "tobias"]  # amara and tobias ran before and after the failures
+
+
+def test_batch_kernels_keep_no_input_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An interactive kernel writes every cell, injected case paths included, to IPython's history file."""
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    summary = render_casebook([CASES / "joy.yaml"], tmp_path / "out", workers=1, progress=False)
+    assert summary.ok
+    history = tmp_path / "ipython" / "profile_default" / "history.sqlite"
+    assert not history.exists() or b"joy.yaml" not in history.read_bytes()
+
+
 def test_changed_only_rerenders_exactly_the_changed_case(tmp_path: Path) -> None:
     cases = tmp_path / "cases"
     shutil.copytree(CASES, cases)

@@ -178,6 +178,13 @@ def _add_render_command(commands: Commands) -> None:
         "--keep-notebooks", action="store_true", help="keep the executed notebooks in DIR/notebooks"
     )
     render.add_argument("--no-progress", action="store_true", help="no progress bar")
+    render.add_argument(
+        "--cell-timeout",
+        type=int,
+        default=120,
+        metavar="SECONDS",
+        help="a case fails when one cell runs longer; its kernel is replaced (default: 120)",
+    )
     render.add_argument("--executor", choices=["local", "dask"], default="local", help="where cases run")
     render.add_argument(
         "--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler (default: a local cluster)"
@@ -348,7 +355,10 @@ def _render(args: argparse.Namespace) -> int:
         "allow_identifiers": args.allow_identifiers,
         "executor": args.executor,
         "scheduler": args.scheduler,
+        "cell_timeout": args.cell_timeout,
     }
+    if args.cell_timeout < 1:
+        raise UsageError("--cell-timeout must be 1 second or more")
     if args.paths:
         options["paths"] = args.paths
     if args.workers is not None:
