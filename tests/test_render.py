@@ -132,6 +132,19 @@ def test_batch_kernels_keep_no_input_history(tmp_path: Path, monkeypatch: pytest
     assert not history.exists() or b"joy.yaml" not in history.read_bytes()
 
 
+def test_rendering_in_the_callers_process_leaves_its_imports_alone(tmp_path: Path) -> None:
+    """Workers skip jsonschema's slow optional import; a library caller's own process keeps it."""
+    script = (
+        "import sys\n"
+        "from ipt_nb.render import render_casebook\n"
+        f"summary = render_casebook([{str(CASES / 'joy.yaml')!r}], {str(tmp_path)!r}, workers=1, progress=False)\n"
+        "assert summary.ok\n"
+        "print(sys.modules.get('rfc3987_syntax', 'absent') is not None)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True"
+
+
 def test_changed_only_rerenders_exactly_the_changed_case(tmp_path: Path) -> None:
     cases = tmp_path / "cases"
     shutil.copytree(CASES, cases)

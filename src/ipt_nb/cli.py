@@ -343,6 +343,9 @@ def _parameter_value(text: str) -> object:
 
 def _render(args: argparse.Namespace) -> int:
     from .render import BatchRenderer, RenderOptions
+    from .render._worker import skip_slow_imports
+
+    skip_slow_imports()  # this process may render too (one worker); it is ours to trim
 
     options: dict[str, object] = {
         "out": args.out,

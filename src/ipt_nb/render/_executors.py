@@ -30,7 +30,7 @@ class InProcess:
 
     def results(self, jobs: list[_worker.Job]) -> Iterator[_worker.JobResult]:
         if not self.started:
-            _worker.init_worker(self.template)
+            _worker.init_worker(self.template, own_process=False)
             self.started = True
         for job in jobs:
             yield _worker.render(job)
@@ -81,7 +81,8 @@ class DaskCluster:
                 n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
             )
             self.client = Client(self.cluster)
-        self.client.run(_worker.init_worker, template)
+        # workers of a cluster we did not start serve others too: leave their imports alone
+        self.client.run(_worker.init_worker, template, own_process=self.cluster is not None)
 
     def results(self, jobs: list[_worker.Job]) -> Iterator[_worker.JobResult]:
         from distributed import as_completed as dask_completed

@@ -227,15 +227,15 @@ def _template(path: str) -> nbformat.NotebookNode:
     return nbformat.read(path, as_version=4)
 
 
-def init_worker(template: str | None = None) -> None:
+def init_worker(template: str, *, own_process: bool = True) -> None:
     """Prepare a worker: skip the slow import, boot the kernel, and warm both sides.
 
     The kernel imports the kit while this process builds its exporter, so the
-    first case costs what every other case costs.
+    first case costs what every other case costs. ``own_process=False`` (the
+    caller's process does the work) leaves the caller's imports alone.
     """
-    skip_slow_imports()
-    if template is None:
-        return
+    if own_process:
+        skip_slow_imports()
     from ._export import warm_up
 
     runner = _runner(str(Path(template).parent))
