@@ -1,13 +1,16 @@
 """``ipt-nb app``: serve a form or casebook notebook for one case file as a local Voila app.
 
 The notebook is parameterized for the case with papermill (without running it)
-into a scratch folder and served from there, bound to 127.0.0.1 only. The case
-is validated first, so a bad file is refused before any server starts.
+into a scratch folder and served from there, bound to 127.0.0.1 only and behind
+a fresh random token (the printed and opened address carries it), so other
+users of a shared machine cannot open the case. The case is validated first,
+so a bad file is refused before any server starts.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -59,9 +62,14 @@ def prepare(case: Path, kind: str, folder: Path) -> Path:
 
 
 def command(notebook: Path, port: int) -> list[str]:
+    """Voila on loopback, asking for a token; the token itself travels in the environment.
+
+    (A command line is visible to every user of the machine; a process's
+    environment only to its owner.)
+    """
     return [
         sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}",
-        "--Voila.ip=127.0.0.1",
+        "--Voila.ip=127.0.0.1", "--Voila.auto_token=True",
     ]  # fmt: skip
 
 
@@ -70,9 +78,10 @@ def serve(case: Path, kind: str = "workbench", port: int | None = None, *, open_
     port = port or free_port()
     with tempfile.TemporaryDirectory(prefix="ipt-nb-app-") as scratch:
         notebook = prepare(case, kind, Path(scratch))
-        env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(Path(scratch) / "runtime")}
+        token = secrets.token_urlsafe(24)
+        env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(Path(scratch) / "runtime"), "JUPYTER_TOKEN": token}
         server = subprocess.Popen(command(notebook, port), cwd=scratch, env=env, start_new_session=True)
-        url = f"http://127.0.0.1:{port}/"
+        url = f"http://127.0.0.1:{port}/?token={token}"
         try:
             _wait_for(port, server)
             print(f"serving {case} ({kind}) at {url}  (Ctrl-C stops)", flush=True)

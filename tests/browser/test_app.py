@@ -9,6 +9,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -42,7 +44,7 @@ def app(tmp_path: Path) -> Iterator[Any]:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             line = process.stdout.readline()
-            found = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
+            found = re.search(r"at (http://127\.0\.0\.1:\d+/\?token=[\w-]+)", line)
             if found:
                 return found.group(1), case
         raise AssertionError("the app did not start")
@@ -119,6 +121,24 @@ def test_inventory_add_a_person_and_save(app: Any, page: Any, tmp_path: Path) ->
     expect(preview.first).to_be_visible()  # the closeness preview shows the new person
     page.screenshot(path=str(tmp_path / "inventory.png"), full_page=True)
     keep(tmp_path / "inventory.png", "app-inventory.png")
+
+
+def test_the_app_needs_its_token(app: Any) -> None:
+    """Loopback is shared by every user of a machine: without the printed token, only a login page."""
+
+    class Stay(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *_: Any) -> None:
+            return None
+
+    opener = urllib.request.build_opener(Stay)
+    url, _ = app("joy")
+    bare = url.split("?")[0]
+    for address in (bare, bare + "?token=wrong"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            opener.open(address, timeout=30)
+        assert refused.value.code == 302 and "/login" in refused.value.headers["Location"]
+    with opener.open(url, timeout=60) as response:
+        assert response.status == 200
 
 
 def test_an_invalid_value_is_shown_beside_the_field_and_nothing_is_written(app: Any, page: Any) -> None:
