@@ -49,6 +49,23 @@ def test_the_sample_casebook_is_clean(path: Path) -> None:
     assert lint_file(path) == []
 
 
+def test_a_name_the_file_uses_mid_sentence_is_found_at_sentence_starts_too(tmp_path: Path) -> None:
+    case = tmp_path / "c.yaml"
+    case.write_text(
+        "format: ipt-case/1\nid: a1\ntitle: t\nprovenance: invented\npatient: {label: Pat}\n"
+        "diagnosis: {label: MDD}\nplan: {sessions: 12}\n"
+        "people:\n  - {id: f, label: Friend, relationship: friend, ring: 2,\n"
+        '     notes: "She met Rowan at work. Rowan left soon after. Quinn phoned."}\n'
+        "sessions: []\n"
+    )
+    findings = lint_file(case)
+    line = case.read_text().splitlines()[9]
+    assert [(f.text, f.line) for f in findings] == [("Rowan", 10), ("Rowan", 10)]
+    assert [line[f.column - 1 :].split()[0] for f in findings] == ["Rowan", "Rowan"]
+    assert findings[0].column < findings[1].column  # each place, not the first one twice
+    # A word seen only at sentence starts ("Quinn", "She") stays a documented blind spot.
+
+
 def test_structural_values_are_not_scanned(tmp_path: Path) -> None:
     case = tmp_path / "c.yaml"
     case.write_text(

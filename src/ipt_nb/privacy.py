@@ -166,7 +166,8 @@ def _locate(lines: list[str], piece: _Text, text: str, offset: int) -> tuple[int
     """1-based line and column of ``text`` (found at ``offset`` in the piece's value) in the file."""
     if piece.line == piece.end_line or piece.comment:
         first = lines[piece.line]
-        where = first.find(text, piece.column)
+        where = first.find(text, piece.column + offset)  # escapes only lengthen the source
+        where = where if where >= 0 else first.find(text, piece.column)
         return piece.line + 1, (where if where >= 0 else piece.column + offset) + 1
     for number in range(piece.line, min(piece.end_line + 1, len(lines))):
         where = lines[number].find(text)
@@ -185,6 +186,8 @@ def _lint(source: str, data: Any, path: str | Path) -> list[Finding]:
     pieces = _pieces(source)
     lines = source.splitlines()
     found: list[Finding] = []
+    names: set[str] = set()
+    at_sentence_start: list[tuple[_Text, str, int]] = []
     for piece in pieces:
         taken: list[tuple[int, int]] = []
         for kind, pattern, hint in PATTERNS:
@@ -198,17 +201,26 @@ def _lint(source: str, data: Any, path: str | Path) -> list[Finding]:
             word = POSSESSIVE.sub("", match.group()).rstrip("'’-")
             if not word[0].isupper() or ACRONYM_OK.match(word) or word in declared:
                 continue
-            if SENTENCE_START.search(piece.value[: match.start()]) or any(
-                a <= match.start() < b for a, b in taken
-            ):
+            if any(a <= match.start() < b for a, b in taken):
                 continue
-            line, column = _locate(lines, piece, word, match.start())
-            found.append(
-                Finding(
-                    str(path), line, column, "name", word, "use a declared label or a role ('her sister')"
-                )
-            )
+            if SENTENCE_START.search(piece.value[: match.start()]):
+                at_sentence_start.append((piece, word, match.start()))
+                continue
+            names.add(word)
+            found.append(_name_finding(path, lines, piece, word, match.start()))
+    # Every sentence starts with a capital, so a word there is a name only if the file also
+    # uses it as one mid-sentence; then each of its places is reported, so none is missed.
+    found += [
+        _name_finding(path, lines, piece, word, offset)
+        for piece, word, offset in at_sentence_start
+        if word in names
+    ]
     return sorted(found, key=lambda f: (f.line, f.column))
+
+
+def _name_finding(path: str | Path, lines: list[str], piece: _Text, word: str, offset: int) -> Finding:
+    line, column = _locate(lines, piece, word, offset)
+    return Finding(str(path), line, column, "name", word, "use a declared label or a role ('her sister')")
 
 
 class IdentifiersFoundError(IptNbError, ValueError):
