@@ -107,6 +107,35 @@ def test_outcomes_table_prints_thresholds(capsys: pytest.CaptureFixture[str]) ->
     assert "HAM-D-17" in out and "Zimmerman" in out and "Jacobson-Truax" in out
 
 
+def test_outcome_thresholds_can_follow_local_conventions(capsys: pytest.CaptureFixture[str]) -> None:
+    joy = str(CASES / "joy.yaml")
+
+    def phq9_row(out: str) -> str:
+        return next(line for line in out.splitlines() if line.startswith("PHQ-9"))
+
+    code, out, _ = run(capsys, "outcomes", joy)
+    assert code == 0 and phq9_row(out).split()[-5:] == ["wk", "10", "wk", "15", "improved"]
+    code, out, _ = run(
+        capsys, "outcomes", joy,
+        "--response-fraction", "0.8", "--remission-max", "phq9=3", "--reliable-change", "phq9=16",
+    )  # fmt: skip
+    assert code == 0 and phq9_row(out).split()[-3:] == ["no", "no", "no"]
+    assert (
+        "response >= 80% reduction; remission <= 3; reliable change of 16 points or more (set locally)" in out
+    )
+    code, out, _ = run(capsys, "summary", str(CASES), "--remission-max", "phq9=3")
+    joy_line = next(line for line in out.splitlines() if line.startswith("joy"))
+    assert "PHQ-9 19->4 (-79%) response wk 10, reliable improvement |" in joy_line  # 4 is not 3 or less
+    assert joy_line.endswith("alerts A6@wk16")  # remission now comes first on HAM-D-17, in week 16
+    for bad, message in (
+        (["--remission-max", "phq=3"], "unknown measure 'phq'; use one of phq9"),
+        (["--reliable-change", "phq9=many"], "'many' is not a number"),
+        (["--response-fraction", "1.5"], "--response-fraction must be above 0 and at most 1"),
+    ):
+        code, _, err = run(capsys, "outcomes", joy, *bad)
+        assert code == 2 and message in err
+
+
 def test_outcomes_of_an_invalid_case_exits_1(
     capsys: pytest.CaptureFixture[str], write_case: Callable[..., Path]
 ) -> None:

@@ -85,6 +85,7 @@ def _add_file_commands(commands: Commands) -> None:
 
     summary = commands.add_parser("summary", help="one line of outcomes per case")
     summary.add_argument("paths", nargs="+", metavar="PATH", help="case files or folders of them")
+    _add_threshold_options(summary)
     summary.set_defaults(handler=_summary)
 
 
@@ -96,6 +97,7 @@ def _add_outcome_commands(commands: Commands) -> None:
     )
     outcomes.add_argument("case", type=Path, metavar="CASE", help="a case file")
     outcomes.add_argument("--json", action="store_true", help="print the OutcomeSummary as JSON")
+    _add_threshold_options(outcomes)
     outcomes.set_defaults(handler=_outcomes)
 
     figure = commands.add_parser(
@@ -111,6 +113,31 @@ def _add_outcome_commands(commands: Commands) -> None:
     figure.add_argument("--out", type=Path, required=True, metavar="FILE", help="FILE.png, .svg or .pdf")
     _allow_identifiers(figure, "draw")
     figure.set_defaults(handler=_figure)
+
+
+def _add_threshold_options(parser: argparse.ArgumentParser) -> None:
+    """Local conventions for outcomes; the defaults are the kit's (see ``ipt-nb outcomes`` output)."""
+    group = parser.add_argument_group("thresholds (default: the kit's, printed with the results)")
+    group.add_argument(
+        "--response-fraction",
+        type=float,
+        metavar="F",
+        help="response is a reduction from baseline of at least F (default 0.5)",
+    )
+    group.add_argument(
+        "--remission-max",
+        action="append",
+        default=[],
+        metavar="MEASURE=SCORE",
+        help="remission is a score at or below SCORE on MEASURE (repeatable), e.g. phq9=4",
+    )
+    group.add_argument(
+        "--reliable-change",
+        action="append",
+        default=[],
+        metavar="MEASURE=POINTS",
+        help="a change of at least POINTS on MEASURE is reliable (repeatable), e.g. phq9=6",
+    )
 
 
 def _allow_identifiers(parser: argparse.ArgumentParser, verb: str) -> None:
@@ -265,7 +292,7 @@ def _outcomes(args: argparse.Namespace) -> int:
     from .casefile import load_case
     from .outcomes import format_table, summarize
 
-    summary = summarize(load_case(args.case))
+    summary = summarize(load_case(args.case), _outcome_config(args))
     print(summary.model_dump_json(indent=2) if args.json else format_table(summary))
     return 0
 
@@ -395,13 +422,48 @@ def _lint(args: argparse.Namespace) -> int:
     return 1 if findings else 0
 
 
+def _outcome_config(args: argparse.Namespace) -> Any:
+    """An OutcomeConfig from the threshold options; a usage error names what is wrong."""
+    from .outcomes import OutcomeConfig
+
+    default = OutcomeConfig()
+    changes: dict[str, Any] = {}
+    if args.response_fraction is not None:
+        if not 0 < args.response_fraction <= 1:
+            raise UsageError(
+                f"--response-fraction must be above 0 and at most 1, not {args.response_fraction}"
+            )
+        changes["response_fraction"] = args.response_fraction
+    for option, given, field, kind in (
+        ("--remission-max", args.remission_max, "remission_max", int),
+        ("--reliable-change", args.reliable_change, "reliable_change_points", float),
+    ):
+        values = dict(getattr(default, field))
+        for item in given:
+            measure, _, number = item.partition("=")
+            if measure not in values:
+                raise UsageError(
+                    f"{option} {item}: unknown measure {measure!r}; use one of {', '.join(values)}"
+                )
+            try:
+                value = kind(number)
+            except ValueError:
+                raise UsageError(f"{option} {item}: {number!r} is not a number") from None
+            if value < 0:
+                raise UsageError(f"{option} {item}: the number must not be negative")
+            values[measure] = value
+        changes[field] = values
+    return default.model_copy(update=changes)
+
+
 def _summary(args: argparse.Namespace) -> int:
     from .outcomes import summary_line
 
+    config = _outcome_config(args)
     reports = _reports(args.paths)
     for report in reports:
         if report.case is None:
             print(f"{report.source}: invalid ({len(report.errors)} error(s)); run ipt-nb validate")
         else:
-            print(summary_line(report.case))
+            print(summary_line(report.case, config))
     return 0 if all(r.ok for r in reports) else 1

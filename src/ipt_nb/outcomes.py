@@ -195,7 +195,11 @@ def measure_outcome(case: Case, measure: str, config: OutcomeConfig | None = Non
         remission_at_follow_up=follow_up[-1].score <= remission_max if follow_up else None,
         follow_up=follow_up,
         reliable_change_points=threshold,
-        reliable_change_method=instrument.reliable_change.describe(),
+        reliable_change_method=(
+            instrument.reliable_change.describe()
+            if threshold == instrument.reliable_change.points
+            else f"change of {threshold:g} points or more (set locally)"
+        ),
         reliable_improvement=bool(end) and baseline - end.score >= threshold,  # type: ignore[union-attr]
         reliable_deterioration=bool(end) and end.score - baseline >= threshold,  # type: ignore[union-attr]
     )
