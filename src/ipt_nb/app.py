@@ -16,8 +16,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import webbrowser
+from collections.abc import Iterator
+from contextlib import contextmanager
+from html import escape
 from pathlib import Path
 
 import papermill
@@ -74,9 +78,13 @@ def command(notebook: Path, port: int) -> list[str]:
 
 
 def serve(case: Path, kind: str = "workbench", port: int | None = None, *, open_browser: bool = True) -> int:
-    """Run the app until Ctrl-C; returns the exit code."""
+    """Run the app until Ctrl-C (or SIGTERM or SIGHUP); returns the exit code.
+
+    The server runs in its own session, so a signal to this process alone would
+    not reach it: every way out of here stops it.
+    """
     port = port or free_port()
-    with tempfile.TemporaryDirectory(prefix="ipt-nb-app-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="ipt-nb-app-") as scratch, _signals_stop_like_ctrl_c():
         notebook = prepare(case, kind, Path(scratch))
         token = secrets.token_urlsafe(24)
         env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(Path(scratch) / "runtime"), "JUPYTER_TOKEN": token}
@@ -86,13 +94,48 @@ def serve(case: Path, kind: str = "workbench", port: int | None = None, *, open_
             _wait_for(port, server)
             print(f"serving {case} ({kind}) at {url}  (Ctrl-C stops)", flush=True)
             if open_browser:
-                webbrowser.open(url)
+                webbrowser.open(_redirect_page(Path(scratch), url).as_uri())
             return server.wait()
         except KeyboardInterrupt:
             print("stopping", flush=True)
             return 0
         finally:
             stop(server)
+
+
+@contextmanager
+def _signals_stop_like_ctrl_c() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP (a closed terminal) into KeyboardInterrupt while serving."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield
+        return
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = {number: signal.signal(number, interrupt) for number in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _redirect_page(folder: Path, url: str) -> Path:
+    """A page, readable by its owner only, that forwards to ``url``.
+
+    The browser is opened on this file, so the token is not on a command line
+    that every user of the machine can list.
+    """
+    page = folder / "open-app.html"
+    descriptor = os.open(page, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(
+            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<meta http-equiv="refresh" content="0;url={escape(url)}"><title>ipt-nb app</title></head>'
+            f'<body><a href="{escape(url)}">Open the app</a></body></html>\n'
+        )
+    return page
 
 
 def _wait_for(port: int, server: subprocess.Popen[bytes], timeout: float = 60) -> None:

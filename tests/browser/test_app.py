@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -19,6 +20,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ipt_nb import Case, load_case, save_case
+from ipt_nb.app import _redirect_page
 
 from ..conftest import CASES, ROOT
 
@@ -139,6 +141,34 @@ def test_the_app_needs_its_token(app: Any) -> None:
         assert refused.value.code == 302 and "/login" in refused.value.headers["Location"]
     with opener.open(url, timeout=60) as response:
         assert response.status == 200
+
+
+def test_a_terminated_command_stops_its_server(tmp_path: Path) -> None:
+    """The server runs in its own session: SIGTERM (or a closed terminal) to the command must reach it."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ipt_nb", "app", str(CASES / "joy.yaml"), "--no-browser"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        port = int(re.search(r"127\.0\.0\.1:(\d+)/", process.stdout.readline()).group(1))  # type: ignore[union-attr]
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", port)) != 0, "the server outlived its command"
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        if process.stdout:
+            process.stdout.close()
+
+
+def test_the_browser_is_opened_on_a_private_page_not_on_the_token(tmp_path: Path) -> None:
+    url = "http://127.0.0.1:8866/?token=abc<&>"
+    page = _redirect_page(tmp_path, url)
+    assert page.stat().st_mode & 0o777 == 0o600
+    text = page.read_text()
+    assert "abc&lt;&amp;&gt;" in text and "abc<&>" not in text
 
 
 def test_an_invalid_value_is_shown_beside_the_field_and_nothing_is_written(app: Any, page: Any) -> None:
