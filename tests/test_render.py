@@ -145,6 +145,33 @@ def test_rendering_in_the_callers_process_leaves_its_imports_alone(tmp_path: Pat
     assert done.stdout.strip() == "True"
 
 
+def test_custom_templates_may_hide_or_repeat_figures(tmp_path: Path) -> None:
+    template = nbformat.read(ROOT / "casebook" / "report.ipynb", as_version=4)
+    hidden = nbformat.v4.new_code_cell('show(charts.timeline(case), "hidden-timeline")')
+    hidden.metadata["tags"] = ["report-hide"]
+    template.cells += [nbformat.v4.new_code_cell('show(charts.trajectory(case), "trajectory")'), hidden]
+    nbformat.write(template, tmp_path / "report.ipynb")
+    out = tmp_path / "out"
+    summary = render_casebook([CASES / "amara.yaml"], out, template=tmp_path / "report.ipynb", progress=False)
+    assert summary.ok, summary.failed
+    html = (out / "amara.html").read_text()
+    assert (
+        'id="amara-trajectory"' in html and 'id="amara-trajectory-2"' in html
+    )  # a repeated name is numbered
+    assert "hidden-timeline" not in html and "-slot" not in html
+
+
+def test_exporting_leaves_the_executed_notebook_as_it_was() -> None:
+    """A case that fails at export keeps its notebook with the figures, as executed."""
+    from ipt_nb.render._export import page
+
+    executed = nbformat.read(ROOT / "tests" / "golden" / "report-joy.ipynb", as_version=4)
+    before = nbformat.writes(executed)
+    assert "application/vnd.plotly.v1+json" in before
+    page(executed, case_id="joy", title="Joy", self_contained=False)
+    assert nbformat.writes(executed) == before
+
+
 def test_changed_only_rerenders_exactly_the_changed_case(tmp_path: Path) -> None:
     cases = tmp_path / "cases"
     shutil.copytree(CASES, cases)

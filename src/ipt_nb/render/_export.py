@@ -35,42 +35,56 @@ def exporter() -> HTMLExporter:
     return html
 
 
-def figures_to_slots(nb: nbformat.NotebookNode, case_id: str) -> dict[str, str]:
-    """Replace each plotly output of ``nb``, in place, by an empty slot; return slot -> figure div.
+def figures_to_slots(nb: nbformat.NotebookNode, case_id: str) -> tuple[nbformat.NotebookNode, dict[str, str]]:
+    """A copy of ``nb`` whose plotly outputs are empty slots, and each slot's figure div.
 
     The divs (with their figure JSON, most of a report's bytes) are put in
     after nbconvert's export, which then templates and re-parses a small page:
-    this halves the export time.
+    this halves the export time. ``nb`` itself is left as executed (a failing
+    case keeps its figures). Div ids are the case id and the figure's name,
+    numbered when a name repeats; cells the report hides are skipped.
     """
     divs: dict[str, str] = {}
+    cells = []
     for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            figure = output.get("data", {}).get(PLOTLY_MIME)
-            if figure is None:
-                continue
-            name = output.get("metadata", {}).get("ipt_nb", {}).get("figure") or f"figure{len(divs) + 1}"
-            div_id = f"{case_id}-{name}"
-            slot = f'<div id="{escape(div_id)}-slot"></div>'
-            divs[slot] = pio.to_html(
-                {"data": figure.get("data", []), "layout": figure.get("layout", {})},
-                config=PLOTLY_CONFIG,
-                full_html=False,
-                include_plotlyjs=False,
-                div_id=div_id,
-                validate=False,
-            )
-            output["data"] = {"text/html": slot}
-    return divs
+        hidden = HIDDEN_TAGS & set(cell.get("metadata", {}).get("tags", []))
+        if hidden or not any(PLOTLY_MIME in output.get("data", {}) for output in cell.get("outputs", [])):
+            cells.append(cell)
+        else:
+            outputs = [_slot(output, case_id, divs) for output in cell.outputs]
+            cells.append(nbformat.NotebookNode({**cell, "outputs": outputs}))
+    return nbformat.NotebookNode({**nb, "cells": cells}), divs
+
+
+def _slot(output: nbformat.NotebookNode, case_id: str, divs: dict[str, str]) -> nbformat.NotebookNode:
+    figure = output.get("data", {}).get(PLOTLY_MIME)
+    if figure is None:
+        return output
+    name = output.get("metadata", {}).get("ipt_nb", {}).get("figure") or f"figure{len(divs) + 1}"
+    div_id, number = f"{case_id}-{name}", 1
+    while f'<div id="{escape(div_id)}-slot"></div>' in divs:
+        number += 1
+        div_id = f"{case_id}-{name}-{number}"
+    slot = f'<div id="{escape(div_id)}-slot"></div>'
+    divs[slot] = pio.to_html(
+        {"data": figure.get("data", []), "layout": figure.get("layout", {})},
+        config=PLOTLY_CONFIG,
+        full_html=False,
+        include_plotlyjs=False,
+        div_id=div_id,
+        validate=False,
+    )
+    return nbformat.NotebookNode({**output, "data": {"text/html": slot}})
 
 
 def page(nb: nbformat.NotebookNode, *, case_id: str, title: str, self_contained: bool) -> str:
-    """The full HTML page of one executed notebook; its figure outputs become slots in place."""
-    divs = figures_to_slots(nb, case_id)
-    body, _ = exporter().from_notebook_node(nb)
+    """The full HTML page of one executed notebook."""
+    slotted, divs = figures_to_slots(nb, case_id)
+    body, _ = exporter().from_notebook_node(slotted)
     for slot, div in divs.items():
-        if body.count(slot) != 1:
-            raise ValueError(f"figure slot {slot} is not in the exported page exactly once")
-        body = body.replace(slot, div)
+        if body.count(slot) > 1:  # case text is escaped, so it cannot spell a slot; a template could
+            raise ValueError(f"figure slot {slot} appears more than once in the exported page")
+        body = body.replace(slot, div)  # a slot the exporter removed is simply not there
     script = (
         f"<script>{plotly_js()}</script>" if self_contained else f'<script src="{PLOTLY_ASSET}"></script>'
     )

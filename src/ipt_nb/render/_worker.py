@@ -265,7 +265,7 @@ def render(job: Job) -> JobResult:
         if error is not None:
             raise error
         assert executed is not None
-        if job.keep_notebooks:  # before the export, which turns figures into HTML in place
+        if job.keep_notebooks:
             _write_notebook(executed, out / "notebooks" / f"{job.case_id}.ipynb")
         html = page(executed, case_id=job.case_id, title=job.title, self_contained=job.self_contained)
         atomic_write(out / job.report_name, html.encode("utf-8"))
