@@ -254,3 +254,27 @@ def test_the_dask_executor_gives_the_same_files(rendered: Path, tmp_path: Path) 
     summary = render_casebook([CASES], tmp_path / "dask", workers=2, progress=False, executor="dask")
     assert summary.ok and summary.rendered == sorted(SAMPLE_IDS)
     assert snapshot(tmp_path / "dask") == snapshot(rendered)
+
+
+def test_a_shared_dask_cluster_with_threaded_workers_gives_the_same_files(
+    rendered: Path, tmp_path: Path
+) -> None:
+    """A cluster someone else started: two cases at once in one worker process, each in its own kernel."""
+    distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None
+    ) as cluster:
+        summary = render_casebook(
+            [CASES], tmp_path / "dask", progress=False, executor="dask", scheduler=cluster.scheduler_address
+        )
+        with distributed.Client(cluster) as client:
+            kernels_left = client.run(_kernels_in_this_process)
+    assert summary.ok and summary.rendered == sorted(SAMPLE_IDS)
+    assert snapshot(tmp_path / "dask") == snapshot(rendered)
+    assert list(kernels_left.values()) == [0]  # the batch shut down the kernels it started there
+
+
+def _kernels_in_this_process() -> int:
+    from ipt_nb.render import _worker
+
+    return len(_worker._RUNNERS)

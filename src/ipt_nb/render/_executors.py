@@ -66,7 +66,13 @@ class ProcessPool:
 
 
 class DaskCluster:
-    """The same jobs on a Dask cluster: each worker process keeps its own warm kernel, as locally."""
+    """The same jobs on a Dask cluster: each worker thread keeps its own warm kernel, as locally.
+
+    Warming up and shutting down run as ordinary tasks pinned to each worker,
+    on the worker's task threads, where the cases run too (``Client.run``
+    would use the worker's event-loop thread, whose kernel client the cases
+    could not share).
+    """
 
     def __init__(self, template: str, workers: int, scheduler: str | None) -> None:
         try:
@@ -82,7 +88,15 @@ class DaskCluster:
             )
             self.client = Client(self.cluster)
         # workers of a cluster we did not start serve others too: leave their imports alone
-        self.client.run(_worker.init_worker, template, own_process=self.cluster is not None)
+        own = self.cluster is not None
+        self.warm_up = self._on_each_worker(_worker.init_worker, template, own_process=own)
+
+    def _on_each_worker(self, function: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        pinned = {"allow_other_workers": False, "pure": False}
+        return [
+            self.client.submit(function, *args, **kwargs, workers=[address], **pinned)
+            for address in self.client.scheduler_info()["workers"]
+        ]
 
     def results(self, jobs: list[_worker.Job]) -> Iterator[_worker.JobResult]:
         from distributed import as_completed as dask_completed
@@ -91,9 +105,12 @@ class DaskCluster:
             yield future.result()
 
     def close(self) -> None:
-        self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
+        try:
+            self.client.gather(self._on_each_worker(_worker.shutdown_runners), errors="skip")
+        finally:
+            self.client.close()
+            if self.cluster is not None:
+                self.cluster.close()
 
 
 def start(options: RenderOptions, jobs: int) -> Executor:

@@ -12,6 +12,7 @@ the planning process imports it to name the jobs, and should not pay for them.
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -204,20 +205,30 @@ class KernelRunner:
         return execution.notebook, None
 
 
-_RUNNERS: dict[str, KernelRunner] = {}
+_RUNNERS: dict[tuple[str, int], KernelRunner] = {}
+_RUNNERS_LOCK = threading.Lock()
 
 
 def _runner(cwd: str) -> KernelRunner:
-    if cwd not in _RUNNERS:
-        _RUNNERS[cwd] = KernelRunner(Path(cwd))
-    return _RUNNERS[cwd]
+    """This thread's runner for ``cwd``.
+
+    One per thread: a kernel client belongs to the thread (and event loop) that
+    made it, and a Dask worker may run several cases at once in its threads.
+    """
+    key = (cwd, threading.get_ident())
+    with _RUNNERS_LOCK:
+        if key not in _RUNNERS:
+            _RUNNERS[key] = KernelRunner(Path(cwd))
+        return _RUNNERS[key]
 
 
 def shutdown_runners() -> None:
-    """Stop the kernels this process started (the in-process path calls this after its batch)."""
-    for runner in _RUNNERS.values():
+    """Stop the kernels this process started (after a batch, when the caller's process did the work)."""
+    with _RUNNERS_LOCK:
+        runners = list(_RUNNERS.values())
+        _RUNNERS.clear()
+    for runner in runners:
         runner.shutdown()
-    _RUNNERS.clear()
 
 
 @lru_cache(maxsize=4)
