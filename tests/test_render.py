@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -278,3 +280,132 @@ def _kernels_in_this_process() -> int:
     from ipt_nb.render import _worker
 
     return len(_worker._RUNNERS)
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every living process below ``pid``, from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    return {pid for pid in pids if Path(f"/proc/{pid}").exists() and "(Z)" not in _state(pid)}
+
+
+def _state(pid: int) -> str:
+    try:
+        return "(" + Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] + ")"
+    except OSError:
+        return "(Z)"
+
+
+def _slow_template(folder: Path, seconds: int) -> Path:
+    template = nbformat.read(ROOT / "casebook" / "report.ipynb", as_version=4)
+    template.cells.append(nbformat.v4.new_code_cell(f"import time\ntime.sleep({seconds})"))
+    nbformat.write(template, folder / "slow.ipynb")
+    return folder / "slow.ipynb"
+
+
+def test_workers_and_their_kernels_do_not_outlive_a_killed_render(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "ipt_nb", "render", str(CASES), "--out", str(tmp_path / "out"),
+               "--workers", "2", "--no-progress", "--template", str(_slow_template(tmp_path, 60))]  # fmt: skip
+    process = subprocess.Popen(command, start_new_session=True, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        below: set[int] = set()
+        while time.monotonic() < deadline and len(below) < 4:  # two workers, each with a kernel
+            time.sleep(0.2)
+            below = {
+                p for p in _descendants(process.pid) if "ipykernel" in _cmdline(p) or "spawn" in _cmdline(p)
+            }
+        assert len(below) >= 4, "the workers and kernels did not start"
+        process.kill()  # the parent alone: no chance to shut its pool down
+        process.wait()
+        deadline = time.monotonic() + 30
+        while _alive(below) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _alive(below), f"left running: {[_cmdline(p)[:80] for p in _alive(below)]}"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def test_a_worker_that_dies_fails_its_cases_and_the_batch_still_completes(tmp_path: Path) -> None:
+    import multiprocessing
+
+    out = tmp_path / "out"
+    options = RenderOptions(
+        paths=[CASES], out=out, template=_slow_template(tmp_path, 3), workers=2, progress=False
+    )
+    from ipt_nb.render import BatchRenderer
+
+    def kill_a_worker() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            workers = multiprocessing.active_children()
+            if len(workers) == 2 and list(out.glob("*.html")) == []:
+                time.sleep(3)  # let both boot and start a case
+                os.kill(workers[0].pid, signal.SIGKILL)  # type: ignore[arg-type]
+                return
+            time.sleep(0.1)
+
+    killer = threading.Thread(target=kill_a_worker)
+    killer.start()
+    summary = BatchRenderer(options).run()
+    killer.join()
+    assert summary.failed, "no case failed although a worker was killed"
+    assert set(summary.rendered) | set(summary.failed) == set(SAMPLE_IDS)
+    for case_id, why in summary.failed.items():
+        assert "BrokenProcessPool" in why
+        assert (out / "_failed" / f"{case_id}.txt").exists()
+    assert (out / "index.html").exists()
+
+
+def test_ctrl_c_stops_a_render_at_once_and_leaves_nothing_running(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "ipt_nb", "render", str(CASES), "--out", str(out), "--workers", "2",
+               "--no-progress", "--template", str(_slow_template(tmp_path, 60))]  # fmt: skip
+    process = subprocess.Popen(command, start_new_session=True, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        below: set[int] = set()
+        while time.monotonic() < deadline and len(below) < 4:
+            time.sleep(0.2)
+            below = {
+                p for p in _descendants(process.pid) if "ipykernel" in _cmdline(p) or "spawn" in _cmdline(p)
+            }
+        time.sleep(1)  # the cases are now sleeping in their kernels
+        started = time.monotonic()
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        assert process.wait(timeout=30) == 130
+        assert time.monotonic() - started < 15
+        deadline = time.monotonic() + 15
+        while _alive(below) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _alive(below)
+        assert not list(out.glob("*.html")) or all(
+            p.read_text().rstrip().endswith("</html>") for p in out.glob("*.html")
+        )
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)

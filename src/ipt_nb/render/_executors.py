@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
 from ..errors import UsageError
@@ -30,7 +31,11 @@ class InProcess:
 
     def results(self, jobs: list[_worker.Job]) -> Iterator[_worker.JobResult]:
         if not self.started:
-            _worker.init_worker(self.template, own_process=False)
+            try:
+                _worker.init_worker(self.template, own_process=False)
+            except Exception as exc:  # no kernel, no reports: each case says why
+                yield from (_worker.failure(job, exc) for job in jobs)
+                return
             self.started = True
         for job in jobs:
             yield _worker.render(job)
@@ -46,17 +51,22 @@ class ProcessPool:
         self.pool = ProcessPoolExecutor(
             workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_worker.init_worker,
+            initializer=_worker.init_pool_worker,
             initargs=(template,),
         )
         for _ in range(workers):  # the pool spawns a process per pending job: start them all now
             self.pool.submit(_worker.ready)
 
     def results(self, jobs: list[_worker.Job]) -> Iterator[_worker.JobResult]:
-        futures: list[Future[_worker.JobResult]] = [self.pool.submit(_worker.render, job) for job in jobs]
+        futures: dict[Future[_worker.JobResult], _worker.Job] = {
+            self.pool.submit(_worker.render, job): job for job in jobs
+        }
         try:
             for future in as_completed(futures):
-                yield future.result()
+                try:
+                    yield future.result()
+                except BrokenProcessPool as exc:  # a worker died (or could not start): its cases failed
+                    yield _worker.failure(futures[future], exc)
         except BaseException:
             self.pool.shutdown(wait=False, cancel_futures=True)
             raise

@@ -11,6 +11,11 @@ the planning process imports it to name the jobs, and should not pay for them.
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
 import sys
 import threading
 import time
@@ -256,6 +261,36 @@ def init_worker(template: str, *, own_process: bool = True) -> None:
         runner.wait_for(request)
 
 
+def init_pool_worker(template: str) -> None:
+    """A local pool worker: as :func:`init_worker`, and it never outlives the batch.
+
+    It stops at once, its kernel too, when its parent process is gone (killed,
+    or terminated before it could shut the pool down) or on Ctrl-C; finishing
+    the queued cases would only make the user wait. Reports are written
+    atomically, so stopping never leaves a partial one.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_stop_when_gone, args=(parent.sentinel,), daemon=True).start()
+    signal.signal(signal.SIGINT, _stop_now)
+    init_worker(template)
+
+
+def _stop_when_gone(sentinel: int) -> None:
+    multiprocessing.connection.wait([sentinel])
+    _stop_now()
+
+
+def _stop_now(*_: object) -> None:
+    """Kill this process's kernels (each runs in its own session) and exit without further clean-up."""
+    for runner in list(_RUNNERS.values()):
+        group = getattr(getattr(runner.km, "provisioner", None), "pgid", None)
+        if group:
+            with contextlib.suppress(OSError):
+                os.killpg(group, signal.SIGKILL)
+    os._exit(130)
+
+
 def ready() -> bool:
     """A no-op job: submitting one per worker starts every worker (and its kernel) at once."""
     return True
@@ -281,14 +316,21 @@ def render(job: Job) -> JobResult:
         html = page(executed, case_id=job.case_id, title=job.title, self_contained=job.self_contained)
         atomic_write(out / job.report_name, html.encode("utf-8"))
     except Exception as exc:  # a failing case must not stop the batch: keep its notebook and the error
-        failed = out / "_failed"
-        if executed is not None:
-            _write_notebook(executed, failed / f"{job.case_id}.ipynb")
-        message = _describe(exc)
-        failed.mkdir(exist_ok=True)
-        atomic_write(failed / f"{job.case_id}.txt", (message + "\n").encode("utf-8"))
-        return JobResult(job.case_id, False, time.perf_counter() - start, message)
+        return failure(job, exc, executed, time.perf_counter() - start)
     return JobResult(job.case_id, True, time.perf_counter() - start)
+
+
+def failure(
+    job: Job, exc: BaseException, notebook: nbformat.NotebookNode | None = None, seconds: float = 0.0
+) -> JobResult:
+    """Record why a case failed in ``_failed/`` (with its notebook as far as it ran) and say so."""
+    failed = Path(job.out) / "_failed"
+    failed.mkdir(parents=True, exist_ok=True)
+    if notebook is not None:
+        _write_notebook(notebook, failed / f"{job.case_id}.ipynb")
+    message = describe(exc)
+    atomic_write(failed / f"{job.case_id}.txt", (message + "\n").encode("utf-8"))
+    return JobResult(job.case_id, False, seconds, message)
 
 
 def _write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
@@ -298,7 +340,7 @@ def _write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
     atomic_write(path, nbformat.writes(nb).encode("utf-8"))
 
 
-def _describe(exc: BaseException) -> str:
+def describe(exc: BaseException) -> str:
     """A short reason: the cell's error for papermill's errors, else the message's first line.
 
     (A timeout's message goes on with a preview of the cell, which is case-specific code.)
