@@ -130,6 +130,10 @@ def test_outcome_thresholds_can_follow_local_conventions(capsys: pytest.CaptureF
     for bad, message in (
         (["--remission-max", "phq=3"], "unknown measure 'phq'; use one of phq9"),
         (["--reliable-change", "phq9=many"], "'many' is not a number"),
+        (["--reliable-change", "phq9=0"], "'0' is not a number of points above 0"),
+        (["--reliable-change", "phq9=nan"], "'nan' is not a number of points above 0"),
+        (["--remission-max", "phq9=4.5"], "'4.5' is not a whole number"),
+        (["--response-fraction", "nan"], "--response-fraction must be above 0"),
         (["--response-fraction", "1.5"], "--response-fraction must be above 0 and at most 1"),
     ):
         code, _, err = run(capsys, "outcomes", joy, *bad)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import sys
 from collections.abc import Sequence
@@ -429,14 +430,14 @@ def _outcome_config(args: argparse.Namespace) -> Any:
     default = OutcomeConfig()
     changes: dict[str, Any] = {}
     if args.response_fraction is not None:
-        if not 0 < args.response_fraction <= 1:
+        if not 0 < args.response_fraction <= 1:  # also refuses nan
             raise UsageError(
                 f"--response-fraction must be above 0 and at most 1, not {args.response_fraction}"
             )
         changes["response_fraction"] = args.response_fraction
-    for option, given, field, kind in (
-        ("--remission-max", args.remission_max, "remission_max", int),
-        ("--reliable-change", args.reliable_change, "reliable_change_points", float),
+    for option, given, field, read in (
+        ("--remission-max", args.remission_max, "remission_max", _score),
+        ("--reliable-change", args.reliable_change, "reliable_change_points", _points),
     ):
         values = dict(getattr(default, field))
         for item in given:
@@ -446,14 +447,27 @@ def _outcome_config(args: argparse.Namespace) -> Any:
                     f"{option} {item}: unknown measure {measure!r}; use one of {', '.join(values)}"
                 )
             try:
-                value = kind(number)
-            except ValueError:
-                raise UsageError(f"{option} {item}: {number!r} is not a number") from None
-            if value < 0:
-                raise UsageError(f"{option} {item}: the number must not be negative")
-            values[measure] = value
+                values[measure] = read(number)
+            except ValueError as exc:
+                raise UsageError(f"{option} {item}: {exc}") from None
         changes[field] = values
-    return default.model_copy(update=changes)
+    return OutcomeConfig.model_validate({**default.model_dump(), **changes})
+
+
+def _score(text: str) -> int:
+    if not text.strip().isdigit():
+        raise ValueError(f"{text!r} is not a whole number of 0 or more")
+    return int(text)
+
+
+def _points(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{text!r} is not a number of points above 0")
+    return value
 
 
 def _summary(args: argparse.Namespace) -> int:
