@@ -66,6 +66,17 @@ def test_a_name_the_file_uses_mid_sentence_is_found_at_sentence_starts_too(tmp_p
     # A word seen only at sentence starts ("Quinn", "She") stays a documented blind spot.
 
 
+def test_each_place_of_a_name_in_a_folded_text_is_located(tmp_path: Path) -> None:
+    case = tmp_path / "c.yaml"
+    case.write_text(
+        "format: ipt-case/1\nid: a1\ntitle: t\nprovenance: invented\npatient: {label: Pat}\n"
+        "diagnosis: {label: MDD}\nplan: {sessions: 12}\n"
+        "people:\n  - id: f\n    label: Friend\n    relationship: friend\n    ring: 2\n    notes: >-\n"
+        "      She saw Carl at work,\n      then Carl again, and Carl's car.\nsessions: []\n"
+    )
+    assert [(f.line, f.column) for f in lint_file(case)] == [(14, 15), (15, 12), (15, 28)]
+
+
 def test_structural_values_are_not_scanned(tmp_path: Path) -> None:
     case = tmp_path / "c.yaml"
     case.write_text(

@@ -163,17 +163,24 @@ def _declared_names(data: Any) -> set[str]:
 
 
 def _locate(lines: list[str], piece: _Text, text: str, offset: int) -> tuple[int, int]:
-    """1-based line and column of ``text`` (found at ``offset`` in the piece's value) in the file."""
-    if piece.line == piece.end_line or piece.comment:
-        first = lines[piece.line]
-        where = first.find(text, piece.column + offset)  # escapes only lengthen the source
-        where = where if where >= 0 else first.find(text, piece.column)
-        return piece.line + 1, (where if where >= 0 else piece.column + offset) + 1
-    for number in range(piece.line, min(piece.end_line + 1, len(lines))):
-        where = lines[number].find(text)
-        if where >= 0:
-            return number + 1, where + 1
-    return piece.line + 1, piece.column + 1
+    """1-based line and column of ``text`` (found at ``offset`` in the piece's value) in the file.
+
+    The value is the scalar as parsed (quotes, escapes and line folding gone),
+    so positions differ from the source; but a word never spans a line, so the
+    n-th occurrence of ``text`` in the value is the n-th in the scalar's lines.
+    """
+    wanted = piece.value.count(text, 0, offset)
+    seen = 0
+    last = min(piece.line if piece.comment else piece.end_line, len(lines) - 1)
+    for number in range(piece.line, last + 1):
+        line = lines[number]
+        where = line.find(text, piece.column if number == piece.line else 0)
+        while where >= 0:
+            if seen == wanted:
+                return number + 1, where + 1
+            seen += 1
+            where = line.find(text, where + len(text))
+    return piece.line + 1, piece.column + (offset if piece.line == piece.end_line else 0) + 1
 
 
 def lint_text(source: str, path: str | Path = "<text>") -> list[Finding]:
