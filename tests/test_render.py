@@ -409,3 +409,14 @@ def test_ctrl_c_stops_a_render_at_once_and_leaves_nothing_running(tmp_path: Path
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_a_template_edited_between_renders_in_one_process_is_read_again(tmp_path: Path) -> None:
+    template = nbformat.read(ROOT / "casebook" / "report.ipynb", as_version=4)
+    path = tmp_path / "report.ipynb"
+    for marker in ("first edition", "second edition"):
+        template.cells.append(nbformat.v4.new_markdown_cell(marker))
+        nbformat.write(template, path)
+        out = tmp_path / marker.replace(" ", "-")
+        assert render_casebook([CASES / "joy.yaml"], out, template=path, progress=False).ok
+        assert marker in (out / "joy.html").read_text()

@@ -70,6 +70,7 @@ class Job:
     template: str
     out: str
     parameters: dict[str, Any] = field(default_factory=dict)
+    template_digest: str = ""
     self_contained: bool = False
     keep_notebooks: bool = False
     cell_timeout: int = 120
@@ -237,7 +238,8 @@ def shutdown_runners() -> None:
 
 
 @lru_cache(maxsize=4)
-def _template(path: str) -> nbformat.NotebookNode:
+def _template(path: str, digest: str) -> nbformat.NotebookNode:
+    """The template, read once per worker; ``digest`` (of its bytes) makes an edited one be read again."""
     import nbformat
 
     return nbformat.read(path, as_version=4)
@@ -307,7 +309,8 @@ def render(job: Job) -> JobResult:
     try:
         runner = _runner(str(template.parent))
         parameters = {"case_path": job.case_path, **job.parameters}
-        executed, error = runner.execute(_template(str(template)), parameters, job.cell_timeout)
+        notebook = _template(str(template), job.template_digest)
+        executed, error = runner.execute(notebook, parameters, job.cell_timeout)
         if error is not None:
             raise error
         assert executed is not None

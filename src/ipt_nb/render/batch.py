@@ -153,6 +153,7 @@ class BatchRenderer:
             template=str(self.options.template.resolve()),
             out=str(self.options.out.resolve()),
             parameters=dict(self.options.parameters),
+            template_digest=self.template_digest,
             self_contained=self.options.self_contained,
             keep_notebooks=self.options.keep_notebooks,
             cell_timeout=self.options.cell_timeout,
