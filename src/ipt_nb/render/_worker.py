@@ -46,6 +46,7 @@ and ``%reset`` (which collects garbage) and the collections during a case then
 scan only that case's objects. That took a warm case from about 0.3 to 0.15
 seconds of kernel time here.
 """
+LAUNCH_ATTEMPTS = 3
 KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 """A batch kernel keeps no input history: no SQLite write per cell, no case paths in the history file."""
 
@@ -107,24 +108,49 @@ class KernelRunner:
     def ensure_started(self) -> bool:
         """Launch a kernel if none is running, and connect a client; True if it launched one.
 
-        A kernel manager is not reused once its kernel is gone (shutting down
-        closes its ZeroMQ context), so each launch gets a new one.
+        Two kernels launched at the same moment (two workers starting) can be
+        given the same free port, since jupyter_client picks ports before the
+        kernel binds them; the loser dies at start. So a launch is tried again,
+        with fresh ports, before giving up.
         """
+        from jupyter_core.utils import run_sync
+
+        if self.km is not None and self.km.has_kernel and run_sync(self.km.is_alive)():
+            if self.client is None:
+                self._connect()
+            return False
+        for attempt in range(1, LAUNCH_ATTEMPTS + 1):
+            try:
+                self._launch()
+                return True
+            except Exception:
+                self.shutdown()
+                if attempt == LAUNCH_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _launch(self) -> None:
+        """A new kernel manager and kernel (a manager is not reused: shutting down closes its context)."""
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
-        launched = not (self.km is not None and self.km.has_kernel and run_sync(self.km.is_alive)())
-        if launched:
-            self.shutdown()
-            self.km = AsyncKernelManager(kernel_name="python3")
-            run_sync(self.km.start_kernel)(cwd=str(self.cwd), extra_arguments=KERNEL_ARGUMENTS)
-            self._at_exit = Finalize(None, self.shutdown, exitpriority=10)  # when the worker exits
-        if self.client is None:
-            client = self.km.client()
-            client.start_channels()
+        self.shutdown()
+        self.km = AsyncKernelManager(kernel_name="python3")
+        run_sync(self.km.start_kernel)(cwd=str(self.cwd), extra_arguments=KERNEL_ARGUMENTS)
+        self._at_exit = Finalize(None, self.shutdown, exitpriority=10)  # when the worker exits
+        self._connect()
+
+    def _connect(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        client = self.km.client()
+        client.start_channels()
+        try:
             run_sync(client.wait_for_ready)(timeout=60)
-            self.client = client
-        return launched
+        except BaseException:
+            client.stop_channels()
+            raise
+        self.client = client
 
     def _drop_client(self) -> None:
         if self.client is not None:
