@@ -78,7 +78,7 @@ def breakdown(cases: list[Path]) -> dict[str, float]:
     from ipt_nb.render import _worker
     from ipt_nb.render._export import page, warm_up
 
-    runner = _worker._runner(str(TEMPLATE.parent))
+    runner = _worker._runner(str(TEMPLATE.parent), "breakdown")
     template = _worker._template(str(TEMPLATE), "")
     start = time.perf_counter()
     runner.ensure_started()
@@ -95,7 +95,7 @@ def breakdown(cases: list[Path]) -> dict[str, float]:
         ran = time.perf_counter()
         page(executed, case_id=case.stem, title=case.stem, self_contained=False)
         execute, export = execute + ran - began, export + time.perf_counter() - ran
-    _worker.shutdown_runners()
+    _worker.shutdown_runners("breakdown")
     return {
         "kernel start (once per worker)": kernel - start,
         "kit import in the kernel (once)": kit - kernel,

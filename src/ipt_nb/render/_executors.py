@@ -6,8 +6,11 @@ import the kit while the cases are validated and linted.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
-from collections.abc import Iterator
+import os
+import signal
+from collections.abc import Generator, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
@@ -15,6 +18,9 @@ from typing import Any, Protocol
 from ..errors import UsageError
 from . import _worker
 from .options import RenderOptions
+
+SHUTDOWN_TIMEOUT = 30
+"""Seconds a Dask close waits for workers to stop this batch's kernels."""
 
 
 class Executor(Protocol):
@@ -25,14 +31,15 @@ class Executor(Protocol):
 class InProcess:
     """One worker: the caller's own process, its kernel started with the first job."""
 
-    def __init__(self, template: str) -> None:
+    def __init__(self, template: str, batch: str) -> None:
         self.template = template
+        self.batch = batch
         self.started = False
 
     def results(self, jobs: list[_worker.Job]) -> Iterator[_worker.JobResult]:
         if not self.started:
             try:
-                _worker.init_worker(self.template, own_process=False)
+                _worker.init_worker(self.template, self.batch, own_process=False)
             except Exception as exc:  # no kernel, no reports: each case says why
                 yield from (_worker.failure(job, exc) for job in jobs)
                 return
@@ -41,38 +48,77 @@ class InProcess:
             yield _worker.render(job)
 
     def close(self) -> None:
-        _worker.shutdown_runners()
+        _worker.shutdown_runners(self.batch)
+
+
+Unfinished = list[tuple[_worker.Job, BaseException]]
 
 
 class ProcessPool:
-    """Spawned worker processes (a forked child would share the parent's ZeroMQ state)."""
+    """Spawned worker processes (a forked child would share the parent's ZeroMQ state).
 
-    def __init__(self, template: str, workers: int) -> None:
-        self.pool = ProcessPoolExecutor(
-            workers,
+    A worker that dies (killed, out of memory) breaks a ``ProcessPoolExecutor``
+    and every case still in it; those cases are run once more in a fresh pool,
+    and fail, with the reason recorded, only if that breaks too.
+    """
+
+    def __init__(self, template: str, workers: int, batch: str) -> None:
+        self.template = template
+        self.workers = workers
+        self.batch = batch
+        self.interrupted = False
+        self.pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        pool = ProcessPoolExecutor(
+            self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_worker.init_pool_worker,
-            initargs=(template,),
+            initargs=(self.template, self.batch),
         )
-        for _ in range(workers):  # the pool spawns a process per pending job: start them all now
-            self.pool.submit(_worker.ready)
+        for _ in range(self.workers):  # the pool spawns a process per pending job: start them all now
+            pool.submit(_worker.ready)
+        return pool
 
     def results(self, jobs: list[_worker.Job]) -> Iterator[_worker.JobResult]:
-        futures: dict[Future[_worker.JobResult], _worker.Job] = {
-            self.pool.submit(_worker.render, job): job for job in jobs
-        }
+        unfinished = yield from self._run(jobs)
+        if unfinished:
+            self.pool.shutdown(wait=True)
+            self.pool = self._start()
+            unfinished = yield from self._run([job for job, _ in unfinished])
+        for job, error in unfinished:
+            yield _worker.failure(job, error)
+
+    def _run(self, jobs: list[_worker.Job]) -> Generator[_worker.JobResult, None, Unfinished]:
+        unfinished: Unfinished = []
         try:
+            futures: dict[Future[_worker.JobResult], _worker.Job] = {}
+            for job in jobs:
+                try:
+                    futures[self.pool.submit(_worker.render, job)] = job
+                except BrokenProcessPool as exc:
+                    unfinished.append((job, exc))
             for future in as_completed(futures):
                 try:
                     yield future.result()
-                except BrokenProcessPool as exc:  # a worker died (or could not start): its cases failed
-                    yield _worker.failure(futures[future], exc)
+                except BrokenProcessPool as exc:
+                    unfinished.append((futures[future], exc))
         except BaseException:
-            self.pool.shutdown(wait=False, cancel_futures=True)
+            self._interrupt()
             raise
+        return unfinished
+
+    def _interrupt(self) -> None:
+        """Stop now, as Ctrl-C in a terminal would: drop queued cases, stop each worker and its kernel."""
+        self.interrupted = True
+        for process in list(getattr(self.pool, "_processes", {}).values()):  # no public way to reach them
+            with contextlib.suppress(OSError, TypeError):
+                os.kill(process.pid, signal.SIGTERM)
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True)
+        if not self.interrupted:
+            self.pool.shutdown(wait=True)
 
 
 class DaskCluster:
@@ -84,11 +130,12 @@ class DaskCluster:
     could not share).
     """
 
-    def __init__(self, template: str, workers: int, scheduler: str | None) -> None:
+    def __init__(self, template: str, workers: int, scheduler: str | None, batch: str) -> None:
         try:
             from distributed import Client, LocalCluster
         except ImportError as exc:
             raise UsageError("the dask executor needs the dask extra: pip install 'ipt-nb[dask]'") from exc
+        self.batch = batch
         self.cluster: Any = None
         if scheduler:
             self.client = Client(scheduler)
@@ -99,7 +146,7 @@ class DaskCluster:
             self.client = Client(self.cluster)
         # workers of a cluster we did not start serve others too: leave their imports alone
         own = self.cluster is not None
-        self.warm_up = self._on_each_worker(_worker.init_worker, template, own_process=own)
+        self.warm_up = self._on_each_worker(_worker.init_worker, template, batch, own_process=own)
 
     def _on_each_worker(self, function: Any, *args: Any, **kwargs: Any) -> list[Any]:
         pinned = {"allow_other_workers": False, "pure": False}
@@ -115,20 +162,26 @@ class DaskCluster:
             yield future.result()
 
     def close(self) -> None:
+        """Stop this batch's kernels on each worker; a worker gone meanwhile is not waited for."""
+        from distributed import wait
+
+        stopping = self._on_each_worker(_worker.shutdown_runners, self.batch)
         try:
-            self.client.gather(self._on_each_worker(_worker.shutdown_runners), errors="skip")
+            with contextlib.suppress(Exception):
+                wait(stopping, timeout=SHUTDOWN_TIMEOUT)
+            self.client.cancel([*stopping, *self.warm_up])
         finally:
             self.client.close()
             if self.cluster is not None:
                 self.cluster.close()
 
 
-def start(options: RenderOptions, jobs: int) -> Executor:
+def start(options: RenderOptions, jobs: int, batch: str) -> Executor:
     """The executor the options ask for, with at most one worker per job."""
     template = str(options.template.resolve())
     workers = max(1, min(options.workers, jobs))
     if options.executor == "dask":
-        return DaskCluster(template, workers, options.scheduler)
+        return DaskCluster(template, workers, options.scheduler, batch)
     if workers == 1:
-        return InProcess(template)
-    return ProcessPool(template, workers)
+        return InProcess(template, batch)
+    return ProcessPool(template, workers, batch)

@@ -72,6 +72,8 @@ class Job:
     out: str
     parameters: dict[str, Any] = field(default_factory=dict)
     template_digest: str = ""
+    batch: str = ""
+    """Names the run: its kernels are its own, even in a process another run shares."""
     self_contained: bool = False
     keep_notebooks: bool = False
     cell_timeout: int = 120
@@ -237,28 +239,30 @@ class KernelRunner:
         return execution.notebook, None
 
 
-_RUNNERS: dict[tuple[str, int], KernelRunner] = {}
+_RUNNERS: dict[tuple[str, str, int], KernelRunner] = {}
 _RUNNERS_LOCK = threading.Lock()
 
 
-def _runner(cwd: str) -> KernelRunner:
-    """This thread's runner for ``cwd``.
+def _runner(cwd: str, batch: str) -> KernelRunner:
+    """This thread's runner for ``cwd`` in ``batch``.
 
     One per thread: a kernel client belongs to the thread (and event loop) that
     made it, and a Dask worker may run several cases at once in its threads.
+    One per batch: two batches sharing a process (threads of a notebook, a
+    shared cluster) each stop only their own kernels.
     """
-    key = (cwd, threading.get_ident())
+    key = (cwd, batch, threading.get_ident())
     with _RUNNERS_LOCK:
         if key not in _RUNNERS:
             _RUNNERS[key] = KernelRunner(Path(cwd))
         return _RUNNERS[key]
 
 
-def shutdown_runners() -> None:
-    """Stop the kernels this process started (after a batch, when the caller's process did the work)."""
+def shutdown_runners(batch: str) -> None:
+    """Stop the kernels this process started for ``batch``."""
     with _RUNNERS_LOCK:
-        runners = list(_RUNNERS.values())
-        _RUNNERS.clear()
+        keys = [key for key in _RUNNERS if key[1] == batch]
+        runners = [_RUNNERS.pop(key) for key in keys]
     for runner in runners:
         runner.shutdown()
 
@@ -271,7 +275,7 @@ def _template(path: str, digest: str) -> nbformat.NotebookNode:
     return nbformat.read(path, as_version=4)
 
 
-def init_worker(template: str, *, own_process: bool = True) -> None:
+def init_worker(template: str, batch: str, *, own_process: bool = True) -> None:
     """Prepare a worker: skip the slow import, boot the kernel, and warm both sides.
 
     The kernel imports the kit while this process builds its exporter, so the
@@ -282,26 +286,36 @@ def init_worker(template: str, *, own_process: bool = True) -> None:
         skip_slow_imports()
     from ._export import warm_up
 
-    runner = _runner(str(Path(template).parent))
+    runner = _runner(str(Path(template).parent), batch)
     request = runner.send_warm_up() if runner.ensure_started() else None
     warm_up()
     if request is not None:
         runner.wait_for(request)
 
 
-def init_pool_worker(template: str) -> None:
+_START_ERROR: list[BaseException] = []
+"""Why this pool worker could not start its kernel: each of its cases then fails with the reason."""
+
+
+def init_pool_worker(template: str, batch: str) -> None:
     """A local pool worker: as :func:`init_worker`, and it never outlives the batch.
 
     It stops at once, its kernel too, when its parent process is gone (killed,
-    or terminated before it could shut the pool down) or on Ctrl-C; finishing
-    the queued cases would only make the user wait. Reports are written
-    atomically, so stopping never leaves a partial one.
+    or terminated before it could shut the pool down), on Ctrl-C and when the
+    pool terminates it; finishing the queued cases would only make the user
+    wait. Reports are written atomically, so stopping never leaves a partial
+    one. (A SIGINT the parent was started to ignore stays ignored.)
     """
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=_stop_when_gone, args=(parent.sentinel,), daemon=True).start()
-    signal.signal(signal.SIGINT, _stop_now)
-    init_worker(template)
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, _stop_now)
+    signal.signal(signal.SIGTERM, _stop_now)
+    try:
+        init_worker(template, batch)
+    except Exception as exc:  # a broken worker would break the pool; a failed case says why instead
+        _START_ERROR.append(exc)
 
 
 def _stop_when_gone(sentinel: int) -> None:
@@ -328,12 +342,14 @@ def render(job: Job) -> JobResult:
     """Execute the template for one case and write its report atomically; never raises for a case."""
     from ._export import page
 
+    if _START_ERROR:
+        return failure(job, RuntimeError(f"no kernel in this worker: {describe(_START_ERROR[0])}"))
     start = time.perf_counter()
     out = Path(job.out)
     template = Path(job.template)
     executed: nbformat.NotebookNode | None = None
     try:
-        runner = _runner(str(template.parent))
+        runner = _runner(str(template.parent), job.batch)
         parameters = {"case_path": job.case_path, **job.parameters}
         notebook = _template(str(template), job.template_digest)
         executed, error = runner.execute(notebook, parameters, job.cell_timeout)

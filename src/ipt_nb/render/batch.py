@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,7 @@ class BatchRenderer:
         if not self.options.template.is_file():
             raise UsageError(f"no report template at {self.options.template}")
         self.template_digest = _sha(self.options.template.read_bytes())
+        self.batch = uuid.uuid4().hex  # names this run's kernels; never written anywhere
 
     # -- planning --------------------------------------------------------------------------
 
@@ -136,7 +138,8 @@ class BatchRenderer:
     def _prepare_out(self) -> None:
         out = self.options.out
         out.mkdir(parents=True, exist_ok=True)
-        for stale in out.glob(".*.tmp"):  # left by an interrupted run
+        ours = (out, out / "_failed", out / "notebooks", out / "assets")  # only these: --out may be "."
+        for stale in (tmp for folder in ours for tmp in folder.glob(".*.tmp")):  # left by an interrupted run
             stale.unlink(missing_ok=True)
         if not self.options.self_contained:
             asset = out / PLOTLY_ASSET
@@ -154,6 +157,7 @@ class BatchRenderer:
             out=str(self.options.out.resolve()),
             parameters=dict(self.options.parameters),
             template_digest=self.template_digest,
+            batch=self.batch,
             self_contained=self.options.self_contained,
             keep_notebooks=self.options.keep_notebooks,
             cell_timeout=self.options.cell_timeout,
@@ -163,7 +167,7 @@ class BatchRenderer:
         files = self._case_files()
         executor = None
         if files and not self.options.changed_only:  # boot the workers while the cases are checked
-            executor = _executors.start(self.options, len(files))
+            executor = _executors.start(self.options, len(files), self.batch)
         try:
             planned, invalid = self.plan(files)
             summary = RenderSummary(self.options.out, invalid=invalid)
@@ -173,7 +177,7 @@ class BatchRenderer:
             summary.unchanged = [item.case.id for item in planned if item.case.id in unchanged]
             todo = [self._job(item) for item in planned if item.case.id not in unchanged]
             if todo and executor is None:
-                executor = _executors.start(self.options, len(todo))
+                executor = _executors.start(self.options, len(todo), self.batch)
             progress = _progress(len(todo), self.options.progress)
             try:
                 for result in executor.results(todo) if executor and todo else ():
