@@ -448,3 +448,24 @@ def test_two_batches_in_one_process_each_stop_only_their_own_kernels(tmp_path: P
     for thread in threads:
         thread.join()
     assert results == {"slow": True, "quick": True}
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_without_a_working_kernel_each_case_fails_with_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    spec = tmp_path / "jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    argv = [str(tmp_path / "no-such-python"), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(
+        json.dumps({"argv": argv, "display_name": "gone", "language": "python"})
+    )
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))  # the workers inherit it
+    started = time.monotonic()
+    summary = render_casebook(
+        [CASES / "joy.yaml", CASES / "amara.yaml"], tmp_path / "out", workers=workers, progress=False
+    )
+    assert sorted(summary.failed) == ["amara", "joy"]
+    assert all("no-such-python" in why for why in summary.failed.values()), summary.failed
+    assert (tmp_path / "out" / "index.html").exists() and (tmp_path / "out" / "_failed" / "joy.txt").exists()
+    assert time.monotonic() - started < 30  # a launch that cannot work is not tried again and again

@@ -126,8 +126,10 @@ class KernelRunner:
                 self._launch()
                 return True
             except Exception:
-                self.shutdown()
-                if attempt == LAUNCH_ATTEMPTS:
+                died = self.km is not None and self.km.has_kernel and not run_sync(self.km.is_alive)()
+                with contextlib.suppress(Exception):  # the launch's own error is the one to report
+                    self.shutdown()
+                if attempt == LAUNCH_ATTEMPTS or not died:  # no kernelspec, or a hang: retrying won't help
                     raise
         raise AssertionError("unreachable")
 
