@@ -25,6 +25,7 @@ from html import escape
 from pathlib import Path
 
 import papermill
+from jupyter_core.paths import jupyter_runtime_dir
 
 from .casefile import check_file
 from .errors import CaseFileError, IptNbError, UsageError
@@ -81,26 +82,37 @@ def serve(case: Path, kind: str = "workbench", port: int | None = None, *, open_
     """Run the app until Ctrl-C (or SIGTERM or SIGHUP); returns the exit code.
 
     The server runs in its own session, so a signal to this process alone would
-    not reach it: every way out of here stops it.
+    not reach it: every way out of here stops it, and stopping is not itself
+    interrupted by a second signal.
     """
     port = port or free_port()
     with tempfile.TemporaryDirectory(prefix="ipt-nb-app-") as scratch, _signals_stop_like_ctrl_c():
         notebook = prepare(case, kind, Path(scratch))
         token = secrets.token_urlsafe(24)
         env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(Path(scratch) / "runtime"), "JUPYTER_TOKEN": token}
-        server = subprocess.Popen(command(notebook, port), cwd=scratch, env=env, start_new_session=True)
         url = f"http://127.0.0.1:{port}/?token={token}"
+        server: subprocess.Popen[bytes] | None = None
+        page: Path | None = None
         try:
+            server = subprocess.Popen(command(notebook, port), cwd=scratch, env=env, start_new_session=True)
             _wait_for(port, server)
             print(f"serving {case} ({kind}) at {url}  (Ctrl-C stops)", flush=True)
             if open_browser:
-                webbrowser.open(_redirect_page(Path(scratch), url).as_uri())
+                page = _redirect_page(_browser_readable_folder(), url)
+                webbrowser.open(page.as_uri())
             return server.wait()
         except KeyboardInterrupt:
             print("stopping", flush=True)
             return 0
         finally:
-            stop(server)
+            with _signals_ignored():
+                if server is not None:
+                    stop(server)
+                if page is not None:
+                    page.unlink(missing_ok=True)
+
+
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 @contextmanager
@@ -113,7 +125,7 @@ def _signals_stop_like_ctrl_c() -> Iterator[None]:
     def interrupt(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
 
-    previous = {number: signal.signal(number, interrupt) for number in (signal.SIGTERM, signal.SIGHUP)}
+    previous = {number: signal.signal(number, interrupt) for number in STOP_SIGNALS}
     try:
         yield
     finally:
@@ -121,21 +133,42 @@ def _signals_stop_like_ctrl_c() -> Iterator[None]:
             signal.signal(number, handler)
 
 
+@contextmanager
+def _signals_ignored() -> Iterator[None]:
+    """No signal may cut the server's stop short (a closing terminal often sends several)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    numbers = (signal.SIGINT, *STOP_SIGNALS)
+    previous = {number: signal.signal(number, signal.SIG_IGN) for number in numbers}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _browser_readable_folder() -> Path:
+    """Jupyter's runtime folder, in the user's home: a browser packaged as a snap cannot read /tmp."""
+    folder = Path(jupyter_runtime_dir())
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
 def _redirect_page(folder: Path, url: str) -> Path:
-    """A page, readable by its owner only, that forwards to ``url``.
+    """A new page in ``folder``, readable by its owner only, that forwards to ``url``.
 
     The browser is opened on this file, so the token is not on a command line
     that every user of the machine can list.
     """
-    page = folder / "open-app.html"
-    descriptor = os.open(page, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    descriptor, name = tempfile.mkstemp(prefix="ipt-nb-app-", suffix=".html", dir=folder)  # mode 0600
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(
             '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta http-equiv="refresh" content="0;url={escape(url)}"><title>ipt-nb app</title></head>'
             f'<body><a href="{escape(url)}">Open the app</a></body></html>\n'
         )
-    return page
+    return Path(name)
 
 
 def _wait_for(port: int, server: subprocess.Popen[bytes], timeout: float = 60) -> None:

@@ -144,7 +144,7 @@ def test_the_app_needs_its_token(app: Any) -> None:
 
 
 def test_a_terminated_command_stops_its_server(tmp_path: Path) -> None:
-    """The server runs in its own session: SIGTERM (or a closed terminal) to the command must reach it."""
+    """The server runs in its own session: SIGTERM or SIGHUP to the command must reach it."""
     process = subprocess.Popen(
         [sys.executable, "-m", "ipt_nb", "app", str(CASES / "joy.yaml"), "--no-browser"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True,
@@ -153,6 +153,8 @@ def test_a_terminated_command_stops_its_server(tmp_path: Path) -> None:
         assert process.stdout is not None
         port = int(re.search(r"127\.0\.0\.1:(\d+)/", process.stdout.readline()).group(1))  # type: ignore[union-attr]
         process.send_signal(signal.SIGTERM)
+        time.sleep(0.2)
+        process.send_signal(signal.SIGHUP)  # a closing terminal often sends more than one: stopping goes on
         assert process.wait(timeout=30) == 0
         with socket.socket() as probe:
             assert probe.connect_ex(("127.0.0.1", port)) != 0, "the server outlived its command"
