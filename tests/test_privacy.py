@@ -77,6 +77,18 @@ def test_each_place_of_a_name_in_a_folded_text_is_located(tmp_path: Path) -> Non
     assert [(f.line, f.column) for f in lint_file(case)] == [(14, 15), (15, 12), (15, 28)]
 
 
+def test_a_comment_after_a_block_scalar_header_is_scanned(tmp_path: Path) -> None:
+    case = tmp_path / "c.yaml"
+    case.write_text(
+        "format: ipt-case/1\nid: a1\ntitle: t\nprovenance: invented\npatient: {label: Pat}\n"
+        "diagnosis: {label: MDD}\nplan: {sessions: 12}\n"
+        "people:\n  - id: f\n    label: Friend\n    relationship: friend\n    ring: 2\n"
+        "    notes: |  # call 0161 496 0732 first\n      We saw Ann today, and Ann stayed.\nsessions: []\n"
+    )
+    found = [(f.kind, f.line, f.column) for f in lint_file(case)]
+    assert found == [("phone number", 13, 22), ("name", 14, 14), ("name", 14, 29)]
+
+
 def test_structural_values_are_not_scanned(tmp_path: Path) -> None:
     case = tmp_path / "c.yaml"
     case.write_text(

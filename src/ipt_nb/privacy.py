@@ -114,14 +114,16 @@ def _pieces(source: str) -> list[_Text]:
         if not isinstance(token, pyyaml.ScalarToken):
             continue
         start, end = token.start_mark, token.end_mark
-        spans.append((start.line, start.column, end.line, end.column))
+        # A block scalar (| or >) starts on the line after its header, whose comment is a comment.
+        line, column = (start.line + 1, 0) if token.style in ("|", ">") else (start.line, start.column)
+        spans.append((line, column, end.line, end.column))
         if expecting_key:
             key, expecting_key = token.value, False
             continue
         if key not in STRUCTURAL_KEYS and not re.fullmatch(
             r"[-+]?\d+(\.\d+)?|true|false|null|~", token.value
         ):
-            pieces.append(_Text(token.value, start.line, start.column, end.line, comment=False))
+            pieces.append(_Text(token.value, line, column, end.line, comment=False))
     pieces.extend(_comments(source, spans))
     return pieces
 
