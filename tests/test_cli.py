@@ -127,12 +127,15 @@ def test_outcome_thresholds_can_follow_local_conventions(capsys: pytest.CaptureF
     joy_line = next(line for line in out.splitlines() if line.startswith("joy"))
     assert "PHQ-9 19->4 (-79%) response wk 10, reliable improvement |" in joy_line  # 4 is not 3 or less
     assert joy_line.endswith("alerts A6@wk16")  # remission now comes first on HAM-D-17, in week 16
+    assert out.rstrip().endswith("thresholds set locally: phq9 remission <= 3")
     for bad, message in (
         (["--remission-max", "phq=3"], "unknown measure 'phq'; use one of phq9"),
         (["--reliable-change", "phq9=many"], "'many' is not a number"),
-        (["--reliable-change", "phq9=0"], "'0' is not a number of points above 0"),
+        (["--reliable-change", "phq9=0"], "'0' is not a number of points above 0 and at most 27"),
         (["--reliable-change", "phq9=nan"], "'nan' is not a number of points above 0"),
-        (["--remission-max", "phq9=4.5"], "'4.5' is not a whole number"),
+        (["--remission-max", "phq9=4.5"], "'4.5' is not a whole number from 0 to 27"),
+        (["--remission-max", "phq9=99"], "'99' is not a whole number from 0 to 27"),
+        (["--remission-max", "phq9=²"], "'²' is not a whole number"),
         (["--response-fraction", "nan"], "--response-fraction must be above 0"),
         (["--response-fraction", "1.5"], "--response-fraction must be above 0 and at most 1"),
     ):
@@ -209,3 +212,21 @@ def test_figure_without_a_browser_names_the_fix(tmp_path: Path) -> None:
 def test_figure_refuses_an_unknown_image_suffix(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _, err = run(capsys, "figure", str(CASES / "joy.yaml"), "--out", str(tmp_path / "chart.gif"))
     assert code == 2 and "end the name with one of" in err
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"response_fraction": 5},
+        {"reliable_change_points": {"phq9": 0}},
+        {"reliable_change_points": {"phq9": float("nan")}},
+        {"remission_max": {"phq9": -1}},
+    ],
+)
+def test_the_library_refuses_impossible_thresholds_too(bad: dict[str, object]) -> None:
+    from pydantic import ValidationError
+
+    from ipt_nb.outcomes import OutcomeConfig
+
+    with pytest.raises(ValidationError):
+        OutcomeConfig(**bad)  # type: ignore[arg-type]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import re
 import sys
 from collections.abc import Sequence
@@ -425,6 +424,7 @@ def _lint(args: argparse.Namespace) -> int:
 
 def _outcome_config(args: argparse.Namespace) -> Any:
     """An OutcomeConfig from the threshold options; a usage error names what is wrong."""
+    from .instruments import INSTRUMENTS
     from .outcomes import OutcomeConfig
 
     default = OutcomeConfig()
@@ -447,26 +447,26 @@ def _outcome_config(args: argparse.Namespace) -> Any:
                     f"{option} {item}: unknown measure {measure!r}; use one of {', '.join(values)}"
                 )
             try:
-                values[measure] = read(number)
+                values[measure] = read(number, INSTRUMENTS[measure].total_max)
             except ValueError as exc:
                 raise UsageError(f"{option} {item}: {exc}") from None
         changes[field] = values
     return OutcomeConfig.model_validate({**default.model_dump(), **changes})
 
 
-def _score(text: str) -> int:
-    if not text.strip().isdigit():
-        raise ValueError(f"{text!r} is not a whole number of 0 or more")
+def _score(text: str, total_max: int) -> int:
+    if not (text.isascii() and text.isdigit()) or int(text) > total_max:
+        raise ValueError(f"{text!r} is not a whole number from 0 to {total_max}, the scale's maximum")
     return int(text)
 
 
-def _points(text: str) -> float:
+def _points(text: str, total_max: int) -> float:
     try:
         value = float(text)
     except ValueError:
         raise ValueError(f"{text!r} is not a number") from None
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{text!r} is not a number of points above 0")
+    if not 0 < value <= total_max:  # also refuses nan
+        raise ValueError(f"{text!r} is not a number of points above 0 and at most {total_max}")
     return value
 
 
@@ -480,4 +480,27 @@ def _summary(args: argparse.Namespace) -> int:
             print(f"{report.source}: invalid ({len(report.errors)} error(s)); run ipt-nb validate")
         else:
             print(summary_line(report.case, config))
+    if local := _local_thresholds(config):
+        print(f"thresholds set locally: {local}")
     return 0 if all(r.ok for r in reports) else 1
+
+
+def _local_thresholds(config: Any) -> str:
+    """The thresholds that differ from the kit's, in words; empty when none does."""
+    from .outcomes import OutcomeConfig
+
+    default = OutcomeConfig()
+    parts = []
+    if config.response_fraction != default.response_fraction:
+        parts.append(f"response >= {config.response_fraction:.0%} reduction")
+    parts += [
+        f"{measure} remission <= {value}"
+        for measure, value in config.remission_max.items()
+        if value != default.remission_max[measure]
+    ]
+    parts += [
+        f"{measure} reliable change >= {value:g} points"
+        for measure, value in config.reliable_change_points.items()
+        if value != default.reliable_change_points[measure]
+    ]
+    return "; ".join(parts)

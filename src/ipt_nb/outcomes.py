@@ -9,7 +9,7 @@ parameters it used so a report can print them.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,11 +26,11 @@ class OutcomeConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    response_fraction: float = RESPONSE_FRACTION
-    remission_max: dict[str, int] = Field(
+    response_fraction: float = Field(default=RESPONSE_FRACTION, gt=0, le=1)
+    remission_max: dict[str, Annotated[int, Field(ge=0)]] = Field(
         default_factory=lambda: {m: i.remission_max for m, i in INSTRUMENTS.items()}
     )
-    reliable_change_points: dict[str, float] = Field(
+    reliable_change_points: dict[str, Annotated[float, Field(gt=0, allow_inf_nan=False)]] = Field(
         default_factory=lambda: {m: i.reliable_change.points for m, i in INSTRUMENTS.items()}
     )
     early_review_week: int = 6
