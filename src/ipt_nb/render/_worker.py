@@ -1,9 +1,10 @@
 """The per-case work of a batch render, run in worker processes (or in the caller with one worker).
 
-Each worker keeps one kernel and one client alive and resets the kernel's
-namespace between cases, so a case pays for executing the report, not for
-starting Python and importing plotly again. The worker's kernel is shut down
-when the worker exits.
+Each worker (each worker thread, on Dask) keeps one kernel and one client
+alive for its batch and resets the kernel's namespace between cases, so a case
+pays for executing the report, not for starting Python and importing plotly
+again. The batch shuts its kernels down at its end, and a worker's kernels go
+with it when it exits.
 
 This module imports nbformat, papermill and nbconvert only inside functions:
 the planning process imports it to name the jobs, and should not pay for them.
@@ -21,34 +22,14 @@ import threading
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
-from multiprocessing.util import Finalize
 from pathlib import Path
-from queue import Empty
 from typing import TYPE_CHECKING, Any
 
 from ..casefile import atomic_write
+from ._kernel import KernelRunner
 
 if TYPE_CHECKING:
     import nbformat
-
-RESET_CELL = "%reset -f"
-WARM_UP = """\
-import ipt_nb.charts, ipt_nb.notebook, ipt_nb.outcomes, ipt_nb.report
-import gc
-gc.collect()
-gc.freeze()
-"""
-"""Run once in each new kernel, while the worker builds its exporter.
-
-It imports the kit's report modules, then freezes everything alive into the
-permanent generation: modules and classes live as long as the kernel anyway,
-and ``%reset`` (which collects garbage) and the collections during a case then
-scan only that case's objects. That took a warm case from about 0.3 to 0.15
-seconds of kernel time here.
-"""
-LAUNCH_ATTEMPTS = 3
-KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
-"""A batch kernel keeps no input history: no SQLite write per cell, no case paths in the history file."""
 
 
 def skip_slow_imports() -> None:
@@ -56,8 +37,9 @@ def skip_slow_imports() -> None:
 
     jsonschema imports it (when installed) only to check the "iri" string
     format, and compiling its grammar costs about a second per process; case
-    notebooks never use that format. Only this worker process is affected;
-    nothing is uninstalled and a user's own sessions keep the check.
+    notebooks never use that format. Only processes of our own call this (pool
+    workers, the ipt-nb command); nothing is uninstalled and a user's own
+    sessions keep the check.
     """
     if "rfc3987_syntax" not in sys.modules:
         sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
@@ -89,156 +71,6 @@ class JobResult:
     ok: bool
     seconds: float
     message: str = ""
-
-
-class KernelRunner:
-    """One long-lived kernel and client, started in the template's folder, reset between notebooks.
-
-    An asynchronous kernel manager, as nbclient expects: with a blocking one each
-    cell costs about a third more in message round trips. The client is kept
-    too (see ``_engine``). After a cell raised, the client is replaced, so a
-    stray reply cannot leak into the next case; after a timeout or a crash the
-    kernel is replaced as well.
-    """
-
-    def __init__(self, cwd: Path) -> None:
-        self.cwd = cwd
-        self.km: Any = None
-        self.client: Any = None
-        self._at_exit: Finalize | None = None
-
-    def ensure_started(self) -> bool:
-        """Launch a kernel if none is running, and connect a client; True if it launched one.
-
-        Two kernels launched at the same moment (two workers starting) can be
-        given the same free port, since jupyter_client picks ports before the
-        kernel binds them; the loser dies at start. So a launch is tried again,
-        with fresh ports, before giving up.
-        """
-        from jupyter_core.utils import run_sync
-
-        if self.km is not None and self.km.has_kernel and run_sync(self.km.is_alive)():
-            if self.client is None:
-                self._connect()
-            return False
-        for attempt in range(1, LAUNCH_ATTEMPTS + 1):
-            try:
-                self._launch()
-                return True
-            except Exception:
-                died = self.km is not None and self.km.has_kernel and not run_sync(self.km.is_alive)()
-                with contextlib.suppress(Exception):  # the launch's own error is the one to report
-                    self.shutdown()
-                if attempt == LAUNCH_ATTEMPTS or not died:  # no kernelspec, or a hang: retrying won't help
-                    raise
-        raise AssertionError("unreachable")
-
-    def _launch(self) -> None:
-        """A new kernel manager and kernel (a manager is not reused: shutting down closes its context)."""
-        from jupyter_client.manager import AsyncKernelManager
-        from jupyter_core.utils import run_sync
-
-        self.shutdown()
-        self.km = AsyncKernelManager(kernel_name="python3")
-        run_sync(self.km.start_kernel)(cwd=str(self.cwd), extra_arguments=KERNEL_ARGUMENTS)
-        self._at_exit = Finalize(None, self.shutdown, exitpriority=10)  # when the worker exits
-        self._connect()
-
-    def _connect(self) -> None:
-        from jupyter_core.utils import run_sync
-
-        client = self.km.client()
-        client.start_channels()
-        try:
-            run_sync(client.wait_for_ready)(timeout=60)
-        except BaseException:
-            client.stop_channels()
-            raise
-        self.client = client
-
-    def _drop_client(self) -> None:
-        if self.client is not None:
-            self.client.stop_channels()
-            self.client = None
-
-    def send_warm_up(self) -> str:
-        """Start importing the kit in the kernel; returns the request id for :meth:`wait_for`."""
-        msg_id: str = self.client.execute(WARM_UP, silent=True, store_history=False)
-        return msg_id
-
-    def wait_for(self, msg_id: str, timeout: float = 60) -> None:
-        """Wait for the reply to one request, or give up after ``timeout`` seconds.
-
-        The warm-up only saves time: a failed or slow import shows up in the
-        first case's own cells instead.
-        """
-        from jupyter_core.utils import run_sync
-
-        deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                reply = run_sync(self.client.get_shell_msg)(timeout=left)
-            except Empty:
-                return
-            if reply["parent_header"].get("msg_id") == msg_id:
-                return
-
-    def shutdown(self) -> None:
-        from jupyter_core.utils import run_sync
-
-        if self._at_exit is not None:
-            self._at_exit.cancel()
-            self._at_exit = None
-        self._drop_client()
-        if self.km is not None and self.km.has_kernel:
-            run_sync(self.km.shutdown_kernel)(now=True)
-        self.km = None
-
-    def execute(
-        self, nb: nbformat.NotebookNode, parameters: dict[str, Any], timeout: int
-    ) -> tuple[nbformat.NotebookNode | None, BaseException | None]:
-        """The executed notebook (partial when it failed), and the error if it failed.
-
-        Papermill prepares the notebook (parameters, metadata) and runs it on the
-        warm-client engine; its error check follows. Its ``execute_notebook`` is
-        not used end to end because it serializes the executed notebook (about
-        40 ms here, a quarter of a warm report) even when told to write nothing.
-        """
-        import nbformat
-        import papermill
-        from papermill.engines import papermill_engines
-        from papermill.exceptions import PapermillExecutionError
-        from papermill.execute import raise_for_execution_errors
-
-        from ._engine import ENGINE_NAME, Execution
-
-        if self.ensure_started():
-            self.wait_for(self.send_warm_up())
-        prepared = papermill.execute_notebook(
-            nb, None, parameters=parameters, kernel_name="python3", prepare_only=True, progress_bar=False
-        )
-        reset = nbformat.v4.new_code_cell(RESET_CELL, id="ipt-nb-reset", metadata={"tags": ["ipt-nb-reset"]})
-        prepared.cells.insert(0, reset)
-        execution = Execution(self.client)
-        try:
-            papermill_engines.execute_notebook_with_engine(
-                ENGINE_NAME,
-                prepared,
-                kernel_name="python3",
-                output_path=None,
-                progress_bar=False,
-                execution_timeout=timeout,
-                km=self.km,
-                execution=execution,
-            )
-            raise_for_execution_errors(prepared, None)
-        except PapermillExecutionError as exc:  # a cell raised: the kernel is idle, the next reset cleans up
-            self._drop_client()
-            return execution.notebook or prepared, exc
-        except Exception as exc:  # a timeout or a dead kernel: maybe still busy; the next case starts afresh
-            self.shutdown()
-            return execution.notebook or prepared, exc
-        return execution.notebook, None
 
 
 _RUNNERS: dict[tuple[str, str, int], KernelRunner] = {}
@@ -329,7 +161,7 @@ def _stop_now(*_: object) -> None:
     """Kill this process's kernels (each runs in its own session) and exit without further clean-up."""
     for runner in list(_RUNNERS.values()):
         group = getattr(getattr(runner.km, "provisioner", None), "pgid", None)
-        if group:
+        if group and group != os.getpgrp():  # a kernel has its own session; never our own group
             with contextlib.suppress(OSError):
                 os.killpg(group, signal.SIGKILL)
     os._exit(130)
