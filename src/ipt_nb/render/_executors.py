@@ -1,7 +1,8 @@
 """Where the per-case jobs run: in this process, in local worker processes, or on a Dask cluster.
 
-Workers are started before the cases are planned, so their kernels boot and
-import the kit while the cases are validated and linted.
+Pool and Dask workers are started before the cases are planned, so their
+kernels boot and import the kit while the cases are validated and linted; the
+caller's own process (one worker) starts its kernel with the first case.
 """
 
 from __future__ import annotations
