@@ -469,3 +469,16 @@ def test_without_a_working_kernel_each_case_fails_with_the_reason(
     assert all("no-such-python" in why for why in summary.failed.values()), summary.failed
     assert (tmp_path / "out" / "index.html").exists() and (tmp_path / "out" / "_failed" / "joy.txt").exists()
     assert time.monotonic() - started < 30  # a launch that cannot work is not tried again and again
+
+
+def test_a_case_that_renders_again_clears_its_earlier_failure(tmp_path: Path) -> None:
+    template = nbformat.read(ROOT / "casebook" / "report.ipynb", as_version=4)
+    template.cells.append(nbformat.v4.new_code_cell('raise RuntimeError("not yet")'))
+    nbformat.write(template, tmp_path / "failing.ipynb")
+    out = tmp_path / "out"
+    assert not render_casebook(
+        [CASES / "joy.yaml"], out, template=tmp_path / "failing.ipynb", progress=False
+    ).ok
+    assert (out / "_failed" / "joy.txt").exists() and (out / "_failed" / "joy.ipynb").exists()
+    assert render_casebook([CASES / "joy.yaml"], out, progress=False).ok
+    assert not list((out / "_failed").iterdir()) and (out / "joy.html").exists()

@@ -196,6 +196,8 @@ def render(job: Job) -> JobResult:
         atomic_write(out / job.report_name, html.encode("utf-8"))
     except Exception as exc:  # a failing case must not stop the batch: keep its notebook and the error
         return failure(job, exc, executed, time.perf_counter() - start)
+    for stale in ("txt", "ipynb"):  # an earlier run's failure of this case no longer holds
+        (out / "_failed" / f"{job.case_id}.{stale}").unlink(missing_ok=True)
     return JobResult(job.case_id, True, time.perf_counter() - start)
 
 
