@@ -221,6 +221,10 @@ def test_figure_refuses_an_unknown_image_suffix(capsys: pytest.CaptureFixture[st
         {"reliable_change_points": {"phq9": 0}},
         {"reliable_change_points": {"phq9": float("nan")}},
         {"remission_max": {"phq9": -1}},
+        {"remission_max": {"phq9": 999}},
+        {"remission_max": {"phq9": True}},
+        {"remission_max": {"nope": 4}},
+        {"reliable_change_points": {"phq9": 1e9}},
     ],
 )
 def test_the_library_refuses_impossible_thresholds_too(bad: dict[str, object]) -> None:
@@ -230,3 +234,10 @@ def test_the_library_refuses_impossible_thresholds_too(bad: dict[str, object]) -
 
     with pytest.raises(ValidationError):
         OutcomeConfig(**bad)  # type: ignore[arg-type]
+
+
+def test_thresholds_left_out_keep_the_kits_values() -> None:
+    from ipt_nb.outcomes import OutcomeConfig
+
+    config = OutcomeConfig(remission_max={"phq9": 3})
+    assert config.remission_max == {**OutcomeConfig().remission_max, "phq9": 3}

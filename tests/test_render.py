@@ -482,3 +482,48 @@ def test_a_case_that_renders_again_clears_its_earlier_failure(tmp_path: Path) ->
     assert (out / "_failed" / "joy.txt").exists() and (out / "_failed" / "joy.ipynb").exists()
     assert render_casebook([CASES / "joy.yaml"], out, progress=False).ok
     assert not list((out / "_failed").iterdir()) and (out / "joy.html").exists()
+
+
+FLAKY_KERNEL = """\
+import os, sys
+state = sys.argv[1]
+claim = os.path.join(state, "unlucky")
+try:  # the first worker to launch a kernel is the unlucky one
+    descriptor = os.open(claim, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    os.write(descriptor, str(os.getppid()).encode())
+    os.close(descriptor)
+except FileExistsError:
+    pass
+with open(claim) as unlucky:
+    is_unlucky = unlucky.read() == str(os.getppid())
+failures = [name for name in os.listdir(state) if name.startswith("fail-")]
+if is_unlucky and len(failures) < 3:  # each of its first start's launch attempts dies
+    open(os.path.join(state, f"fail-{os.getpid()}"), "w").close()
+    sys.exit(1)
+os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *sys.argv[2:]])
+"""
+
+
+def test_a_worker_whose_kernel_would_not_start_tries_again_for_its_cases(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    (tmp_path / "flaky.py").write_text(FLAKY_KERNEL)
+    spec = tmp_path / "jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, str(tmp_path / "flaky.py"), str(state), "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(
+        json.dumps({"argv": argv, "display_name": "flaky", "language": "python"})
+    )
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    for n in range(12):  # slow cases: the healthy worker is still busy when the unlucky one is ready
+        data = load_case(CASES / f"{SAMPLE_IDS[n % 4]}.yaml").model_dump(mode="json", exclude_unset=True)
+        data["id"] = f"case{n:02d}"
+        save_case(Case.model_validate(data), cases / f"case{n:02d}.yaml")
+    template = _slow_template(tmp_path, 1)
+    summary = render_casebook([cases], tmp_path / "out", template=template, workers=2, progress=False)
+    assert len(list(state.glob("fail-*"))) == 3  # the unlucky worker's start did fail
+    assert summary.ok and len(summary.rendered) == 12, summary.failed

@@ -9,9 +9,9 @@ parameters it used so a report can print them.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from .catalog import PROBLEM_AREAS
 from .instruments import INSTRUMENTS, RESPONSE_FRACTION
@@ -27,12 +27,14 @@ class OutcomeConfig(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     response_fraction: float = Field(default=RESPONSE_FRACTION, gt=0, le=1)
-    remission_max: dict[str, Annotated[int, Field(ge=0)]] = Field(
+    remission_max: dict[str, Annotated[int, Field(ge=0, strict=True)]] = Field(
         default_factory=lambda: {m: i.remission_max for m, i in INSTRUMENTS.items()}
     )
+    """Per measure; measures left out keep the kit's value."""
     reliable_change_points: dict[str, Annotated[float, Field(gt=0, allow_inf_nan=False)]] = Field(
         default_factory=lambda: {m: i.reliable_change.points for m, i in INSTRUMENTS.items()}
     )
+    """Per measure; measures left out keep the kit's value."""
     early_review_week: int = 6
     """A3: from this week, less than ``early_min_improvement`` is not on track."""
     early_min_improvement: float = 0.20
@@ -41,6 +43,18 @@ class OutcomeConfig(BaseModel):
     mid_min_improvement: float = 0.25
     remission_alert_measures: tuple[str, ...] = ("phq9", "hamd17")
     """A6 fires the first week any of these is in remission."""
+
+    @field_validator("remission_max", "reliable_change_points")
+    @classmethod
+    def _per_known_measure_within_its_scale(cls, values: dict[str, Any], info: ValidationInfo) -> Any:
+        unknown = sorted(set(values) - set(INSTRUMENTS))
+        if unknown:
+            raise ValueError(f"unknown measure(s) {', '.join(unknown)}; use {', '.join(INSTRUMENTS)}")
+        for measure, value in values.items():
+            if value > (top := INSTRUMENTS[measure].total_max):
+                raise ValueError(f"{measure}: {value} is above the scale's maximum, {top}")
+        default = cls.model_fields[info.field_name].default_factory()  # type: ignore[index,misc]
+        return {**default, **values}
 
 
 ALERT_TEXT = {

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-import os
-import signal
 from collections.abc import Generator, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -111,10 +109,13 @@ class ProcessPool:
 
     def _interrupt(self) -> None:
         """Stop now, as Ctrl-C in a terminal would: drop queued cases, stop each worker and its kernel."""
+        if self.interrupted:
+            return
         self.interrupted = True
-        for process in list(getattr(self.pool, "_processes", {}).values()):  # no public way to reach them
-            with contextlib.suppress(OSError, TypeError):
-                os.kill(process.pid, signal.SIGTERM)
+        processes = getattr(self.pool, "_processes", None) or {}  # no public way to reach them
+        for process in list(processes.values()):
+            with contextlib.suppress(OSError, ValueError):
+                process.terminate()  # SIGTERM, which a worker answers by stopping its kernel and exiting
         self.pool.shutdown(wait=True, cancel_futures=True)
 
     def close(self) -> None:

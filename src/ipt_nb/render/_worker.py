@@ -176,8 +176,13 @@ def render(job: Job) -> JobResult:
     """Execute the template for one case and write its report atomically; never raises for a case."""
     from ._export import page
 
-    if _START_ERROR:
-        return failure(job, RuntimeError(f"no kernel in this worker: {describe(_START_ERROR[0])}"))
+    if _START_ERROR:  # try once more per case: one unlucky start must not fail all this worker takes
+        try:
+            init_worker(job.template, job.batch)
+            _START_ERROR.clear()
+        except Exception as exc:
+            _START_ERROR[:] = [exc]
+            return failure(job, RuntimeError(f"no kernel in this worker: {describe(exc)}"))
     start = time.perf_counter()
     out = Path(job.out)
     template = Path(job.template)

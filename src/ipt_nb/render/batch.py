@@ -14,6 +14,7 @@ import hashlib
 import json
 import sys
 import uuid
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -179,8 +180,9 @@ class BatchRenderer:
             if todo and executor is None:
                 executor = _executors.start(self.options, len(todo), self.batch)
             progress = _progress(len(todo), self.options.progress)
+            results = executor.results(todo) if executor and todo else iter(())
             try:
-                for result in executor.results(todo) if executor and todo else ():
+                for result in results:
                     summary.seconds[result.case_id] = result.seconds
                     if result.ok:
                         summary.rendered.append(result.case_id)
@@ -190,6 +192,8 @@ class BatchRenderer:
                     progress.set_postfix(failed=len(summary.failed))
             finally:
                 progress.close()
+                if isinstance(results, Generator):  # interrupted between results: stop the workers first
+                    results.close()
         finally:
             if executor is not None:
                 executor.close()
