@@ -4,7 +4,7 @@ Papermill's own ``nbclient`` engine builds a new kernel client for every
 notebook, even when it is handed a running kernel. A new client has to wait
 for its fresh ZeroMQ subscription to see IOPub traffic (jupyter_client's
 ``wait_for_ready`` polls with a 0.2 s timeout), which cost about 0.2 s per
-report here: a third of a warm report. This engine is papermill's, with the
+report here: a third of a warm report before this engine. It is papermill's, with the
 client passed in instead of created; parameters, metadata, error cells and
 ``PapermillExecutionError`` all stay papermill's.
 """
