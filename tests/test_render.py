@@ -25,6 +25,34 @@ from .conftest import CASES, ROOT, SAMPLE_IDS
 pytestmark = pytest.mark.slow
 
 
+def report_with(path: Path, *cells: str | nbformat.NotebookNode) -> Path:
+    """The casebook's report notebook with ``cells`` (code given as text) appended, written to ``path``."""
+    template = nbformat.read(ROOT / "casebook" / "report.ipynb", as_version=4)
+    template.cells += [nbformat.v4.new_code_cell(cell) if isinstance(cell, str) else cell for cell in cells]
+    nbformat.write(template, path)
+    return path
+
+
+def copies(folder: Path, count: int) -> Path:
+    """``count`` sample cases, in turn, saved in ``folder`` under the ids case0, case1, ..."""
+    folder.mkdir()
+    for n in range(count):
+        data = load_case(CASES / f"{SAMPLE_IDS[n % 4]}.yaml").model_dump(mode="json", exclude_unset=True)
+        data["id"] = f"case{n}"
+        save_case(Case.model_validate(data), folder / f"case{n}.yaml")
+    return folder
+
+
+def use_python3_kernel(jupyter: Path, argv: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make "python3" run ``argv``, for this process and the workers it starts (they inherit JUPYTER_PATH)."""
+    spec = jupyter / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(
+        json.dumps({"argv": argv, "display_name": "test", "language": "python"})
+    )
+    monkeypatch.setenv("JUPYTER_PATH", str(jupyter))
+
+
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
@@ -75,42 +103,32 @@ def test_a_broken_case_is_skipped_and_named(tmp_path: Path, capsys: pytest.Captu
 
 
 def test_a_failing_case_keeps_its_notebook_and_the_others_render(tmp_path: Path) -> None:
-    template = nbformat.read(ROOT / "casebook" / "report.ipynb", as_version=4)
-    template.cells.append(
-        nbformat.v4.new_code_cell('if case.id == "tobias":\n    raise RuntimeError("boom")')
+    broken_template = report_with(
+        tmp_path / "failing.ipynb", 'if case.id == "tobias":\n    raise RuntimeError("boom")'
     )
-    broken_template = ROOT / "casebook" / "_failing_report.ipynb"
-    nbformat.write(template, broken_template)
-    try:
-        options = RenderOptions(
-            paths=[CASES], out=tmp_path, template=broken_template, workers=2, progress=False
-        )
-        from ipt_nb.render import BatchRenderer
+    out = tmp_path / "out"
+    options = RenderOptions(paths=[CASES], out=out, template=broken_template, workers=2, progress=False)
+    from ipt_nb.render import BatchRenderer
 
-        summary = BatchRenderer(options).run()
-    finally:
-        broken_template.unlink()
+    summary = BatchRenderer(options).run()
     assert not summary.ok and list(summary.failed) == ["tobias"]
     assert "RuntimeError: boom" in summary.failed["tobias"]
     assert sorted(summary.rendered) == ["amara", "joy", "margit"]
-    assert not (tmp_path / "tobias.html").exists()
-    assert (tmp_path / "_failed" / "tobias.ipynb").exists()
-    assert "boom" in (tmp_path / "_failed" / "tobias.txt").read_text()
+    assert not (out / "tobias.html").exists()
+    assert (out / "_failed" / "tobias.ipynb").exists()
+    assert "boom" in (out / "_failed" / "tobias.txt").read_text()
 
 
 def test_one_worker_forgets_each_case_and_recovers_from_errors_and_timeouts(tmp_path: Path) -> None:
     """Cases share a worker's kernel: each starts from an empty namespace, and neither a raising
     case nor a stuck one (the kernel is still busy after the timeout) spoils the next."""
-    template = nbformat.read(ROOT / "casebook" / "report.ipynb", as_version=4)
-    template.cells.append(
-        nbformat.v4.new_code_cell(
-            'assert "previous_case" not in globals(), previous_case\n'
-            "previous_case = case.id\n"
-            'if case.id == "joy":\n    raise RuntimeError("boom")\n'
-            'if case.id == "margit":\n    import time\n    time.sleep(120)'
-        )
+    report_with(
+        tmp_path / "report.ipynb",
+        'assert "previous_case" not in globals(), previous_case\n'
+        "previous_case = case.id\n"
+        'if case.id == "joy":\n    raise RuntimeError("boom")\n'
+        'if case.id == "margit":\n    import time\n    time.sleep(120)',
     )
-    nbformat.write(template, tmp_path / "report.ipynb")
     summary = render_casebook(
         [CASES],
         tmp_path / "out",
@@ -148,11 +166,9 @@ def test_rendering_in_the_callers_process_leaves_its_imports_alone(tmp_path: Pat
 
 
 def test_custom_templates_may_hide_or_repeat_figures(tmp_path: Path) -> None:
-    template = nbformat.read(ROOT / "casebook" / "report.ipynb", as_version=4)
     hidden = nbformat.v4.new_code_cell('show(charts.timeline(case), "hidden-timeline")')
     hidden.metadata["tags"] = ["report-hide"]
-    template.cells += [nbformat.v4.new_code_cell('show(charts.trajectory(case), "trajectory")'), hidden]
-    nbformat.write(template, tmp_path / "report.ipynb")
+    report_with(tmp_path / "report.ipynb", 'show(charts.trajectory(case), "trajectory")', hidden)
     out = tmp_path / "out"
     summary = render_casebook([CASES / "amara.yaml"], out, template=tmp_path / "report.ipynb", progress=False)
     assert summary.ok, summary.failed
@@ -214,14 +230,7 @@ def test_case_text_is_escaped_in_reports(tmp_path: Path) -> None:
 
 
 def test_a_killed_render_leaves_no_partial_report_and_the_next_run_completes(tmp_path: Path) -> None:
-    cases = tmp_path / "cases"
-    for n in range(6):
-        data = load_case(CASES / f"{SAMPLE_IDS[n % 4]}.yaml").model_dump(mode="json", exclude_unset=True)
-        data["id"] = f"case{n}"
-        save_case(Case.model_validate(data), cases / f"case{n}.yaml") if cases.exists() else (
-            cases.mkdir(),
-            save_case(Case.model_validate(data), cases / f"case{n}.yaml"),
-        )
+    cases = copies(tmp_path / "cases", 6)
     out = tmp_path / "out"
     command = [
         sys.executable,
@@ -313,10 +322,7 @@ def _state(pid: int) -> str:
 
 
 def _slow_template(folder: Path, seconds: int) -> Path:
-    template = nbformat.read(ROOT / "casebook" / "report.ipynb", as_version=4)
-    template.cells.append(nbformat.v4.new_code_cell(f"import time\ntime.sleep({seconds})"))
-    nbformat.write(template, folder / "slow.ipynb")
-    return folder / "slow.ipynb"
+    return report_with(folder / "slow.ipynb", f"import time\ntime.sleep({seconds})")
 
 
 def test_workers_and_their_kernels_do_not_outlive_a_killed_render(tmp_path: Path) -> None:
@@ -454,13 +460,8 @@ def test_two_batches_in_one_process_each_stop_only_their_own_kernels(tmp_path: P
 def test_without_a_working_kernel_each_case_fails_with_the_reason(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
 ) -> None:
-    spec = tmp_path / "jupyter" / "kernels" / "python3"
-    spec.mkdir(parents=True)
     argv = [str(tmp_path / "no-such-python"), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    (spec / "kernel.json").write_text(
-        json.dumps({"argv": argv, "display_name": "gone", "language": "python"})
-    )
-    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))  # the workers inherit it
+    use_python3_kernel(tmp_path / "jupyter", argv, monkeypatch)
     started = time.monotonic()
     summary = render_casebook(
         [CASES / "joy.yaml", CASES / "amara.yaml"], tmp_path / "out", workers=workers, progress=False
@@ -472,9 +473,7 @@ def test_without_a_working_kernel_each_case_fails_with_the_reason(
 
 
 def test_a_case_that_renders_again_clears_its_earlier_failure(tmp_path: Path) -> None:
-    template = nbformat.read(ROOT / "casebook" / "report.ipynb", as_version=4)
-    template.cells.append(nbformat.v4.new_code_cell('raise RuntimeError("not yet")'))
-    nbformat.write(template, tmp_path / "failing.ipynb")
+    report_with(tmp_path / "failing.ipynb", 'raise RuntimeError("not yet")')
     out = tmp_path / "out"
     assert not render_casebook(
         [CASES / "joy.yaml"], out, template=tmp_path / "failing.ipynb", progress=False
@@ -510,19 +509,10 @@ def test_a_worker_whose_kernel_would_not_start_tries_again_for_its_cases(
     state = tmp_path / "state"
     state.mkdir()
     (tmp_path / "flaky.py").write_text(FLAKY_KERNEL)
-    spec = tmp_path / "jupyter" / "kernels" / "python3"
-    spec.mkdir(parents=True)
     argv = [sys.executable, str(tmp_path / "flaky.py"), str(state), "-f", "{connection_file}"]
-    (spec / "kernel.json").write_text(
-        json.dumps({"argv": argv, "display_name": "flaky", "language": "python"})
-    )
-    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
-    cases = tmp_path / "cases"
-    cases.mkdir()
-    for n in range(12):  # slow cases: the healthy worker is still busy when the unlucky one is ready
-        data = load_case(CASES / f"{SAMPLE_IDS[n % 4]}.yaml").model_dump(mode="json", exclude_unset=True)
-        data["id"] = f"case{n:02d}"
-        save_case(Case.model_validate(data), cases / f"case{n:02d}.yaml")
+    use_python3_kernel(tmp_path / "jupyter", argv, monkeypatch)
+    cases = copies(tmp_path / "cases", 12)
+    # slow cases: the healthy worker is still busy when the unlucky one is ready
     template = _slow_template(tmp_path, 1)
     summary = render_casebook([cases], tmp_path / "out", template=template, workers=2, progress=False)
     assert len(list(state.glob("fail-*"))) == 3  # the unlucky worker's start did fail

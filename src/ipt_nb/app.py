@@ -20,9 +20,10 @@ import threading
 import time
 import webbrowser
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import papermill
 from jupyter_core.paths import jupyter_runtime_dir
@@ -116,36 +117,35 @@ STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if 
 
 
 @contextmanager
-def _signals_stop_like_ctrl_c() -> Iterator[None]:
-    """Turn SIGTERM and SIGHUP (a closed terminal) into KeyboardInterrupt while serving."""
-    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
-        yield
-        return
+def _signals_handled(numbers: tuple[int, ...], handler: Any) -> Iterator[None]:
+    """``handler`` for ``numbers`` inside the block, the previous handlers after it.
 
-    def interrupt(_signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = {number: signal.signal(number, interrupt) for number in STOP_SIGNALS}
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-
-
-@contextmanager
-def _signals_ignored() -> Iterator[None]:
-    """No signal may cut the server's stop short (a closing terminal often sends several)."""
+    Only the main thread may set handlers; elsewhere (a library caller's
+    thread) the block runs with whatever is in place.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    numbers = (signal.SIGINT, *STOP_SIGNALS)
-    previous = {number: signal.signal(number, signal.SIG_IGN) for number in numbers}
+    previous = {number: signal.signal(number, handler) for number in numbers}
     try:
         yield
     finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
+        for number, earlier in previous.items():
+            signal.signal(number, earlier)
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _signals_stop_like_ctrl_c() -> AbstractContextManager[None]:
+    """SIGTERM and SIGHUP (a closed terminal) stop the app as Ctrl-C does."""
+    return _signals_handled(STOP_SIGNALS, _interrupt)
+
+
+def _signals_ignored() -> AbstractContextManager[None]:
+    """No signal may cut the server's stop short (a closing terminal often sends several)."""
+    return _signals_handled((signal.SIGINT, *STOP_SIGNALS), signal.SIG_IGN)
 
 
 def _browser_readable_folder() -> Path:

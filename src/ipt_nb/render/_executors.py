@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
@@ -23,7 +23,7 @@ SHUTDOWN_TIMEOUT = 30
 
 
 class Executor(Protocol):
-    def results(self, jobs: list[_worker.Job]) -> Iterator[_worker.JobResult]: ...
+    def results(self, jobs: list[_worker.Job]) -> Generator[_worker.JobResult, None, None]: ...
     def close(self) -> None: ...
 
 
@@ -35,7 +35,7 @@ class InProcess:
         self.batch = batch
         self.started = False
 
-    def results(self, jobs: list[_worker.Job]) -> Iterator[_worker.JobResult]:
+    def results(self, jobs: list[_worker.Job]) -> Generator[_worker.JobResult, None, None]:
         if not self.started:
             try:
                 _worker.init_worker(self.template, self.batch, own_process=False)
@@ -79,7 +79,7 @@ class ProcessPool:
             pool.submit(_worker.ready)
         return pool
 
-    def results(self, jobs: list[_worker.Job]) -> Iterator[_worker.JobResult]:
+    def results(self, jobs: list[_worker.Job]) -> Generator[_worker.JobResult, None, None]:
         unfinished = yield from self._run(jobs)
         if unfinished:
             self.pool.shutdown(wait=True)
@@ -157,7 +157,7 @@ class DaskCluster:
             for address in self.client.scheduler_info()["workers"]
         ]
 
-    def results(self, jobs: list[_worker.Job]) -> Iterator[_worker.JobResult]:
+    def results(self, jobs: list[_worker.Job]) -> Generator[_worker.JobResult, None, None]:
         from distributed import as_completed as dask_completed
 
         for future in dask_completed(self.client.map(_worker.render, jobs, pure=False)):

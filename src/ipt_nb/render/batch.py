@@ -10,11 +10,11 @@ no partial report and the next run completes.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sys
 import uuid
-from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +49,13 @@ class RenderSummary:
     failed: dict[str, str] = field(default_factory=dict)
     invalid: dict[str, str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+
+    def record(self, result: _worker.JobResult) -> None:
+        self.seconds[result.case_id] = result.seconds
+        if result.ok:
+            self.rendered.append(result.case_id)
+        else:
+            self.failed[result.case_id] = result.message
 
     @property
     def ok(self) -> bool:
@@ -180,20 +187,16 @@ class BatchRenderer:
             if todo and executor is None:
                 executor = _executors.start(self.options, len(todo), self.batch)
             progress = _progress(len(todo), self.options.progress)
-            results = executor.results(todo) if executor and todo else iter(())
             try:
-                for result in results:
-                    summary.seconds[result.case_id] = result.seconds
-                    if result.ok:
-                        summary.rendered.append(result.case_id)
-                    else:
-                        summary.failed[result.case_id] = result.message
-                    progress.update(1)
-                    progress.set_postfix(failed=len(summary.failed))
+                if executor is not None and todo:
+                    # closed first if interrupted between two results, so the workers stop at once
+                    with contextlib.closing(executor.results(todo)) as results:
+                        for result in results:
+                            summary.record(result)
+                            progress.update(1)
+                            progress.set_postfix(failed=len(summary.failed))
             finally:
                 progress.close()
-                if isinstance(results, Generator):  # interrupted between results: stop the workers first
-                    results.close()
         finally:
             if executor is not None:
                 executor.close()
