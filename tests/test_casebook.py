@@ -87,7 +87,9 @@ def test_margit_expected_derivations() -> None:
     assert hamd.remission_week == 16
     week9 = next(p for p in hamd.scores if p.week == 9)
     assert week9.score == 16 and week9.change == -6 and not hamd.reliable_deterioration
-    assert alerts_of("margit") == [("A6_remission_reached", 16)]
+    # PHQ-9 item 9 is 1 at intake (a passive wish to join her husband), reviewed that week
+    assert alerts_of("margit") == [("A1_risk_item", 0), ("A6_remission_reached", 16)]
+    assert summary.unreviewed_risk == []
 
 
 def test_amara_expected_derivations() -> None:
@@ -96,19 +98,23 @@ def test_amara_expected_derivations() -> None:
     assert epds.baseline >= 13 and epds.baseline_band == "probable_depression"
     assert epds.remission_week == 9
     assert phq9.response and phq9.end_week == 12 and phq9.percent_change == pytest.approx(-68.8)
-    assert alerts_of("amara") == [("A1_risk_item", 0), ("A6_remission_reached", 20)]
+    # EPDS item 10 and PHQ-9 item 9 are 1 at intake; EPDS 9 <= 9 in week 9 is remission (A6)
+    assert alerts_of("amara") == [("A1_risk_item", 0), ("A1_risk_item", 0), ("A6_remission_reached", 9)]
+    assert summary.unreviewed_risk == []  # the intake records its risk review
 
 
 def test_tobias_expected_derivations() -> None:
     summary = summarize(load_case(CASES / "tobias.yaml"))
     phq9 = summary.measures["phq9"]
     assert phq9.change == -8 and phq9.reliable_improvement and phq9.response and not phq9.remission
-    assert summary.caseness and summary.recovery and summary.reliable_recovery
-    assert alerts_of("tobias") == [
-        ("A3_not_on_track_early", 6),
-        ("A3_not_on_track_early", 7),
-        ("A3_not_on_track_early", 8),
-        ("A4_no_response_mid", 8),
+    # NHS recovery needs GAD-7 too, which Tobias's sessions do not record
+    assert summary.caseness and summary.recovery is None and summary.reliable_recovery is None
+    assert summary.verdicts["recovery"].value == "not_assessable"
+    # PHQ-9 16 -> 16, 15, 14 in weeks 6-8: 0%, 6%, 12.5% improvement, below 20%: one A3 run;
+    # week 9 (12) is 25%, which ends the A3 run and is not below the 25% of A4
+    assert [(a.id, a.week, a.until_week) for a in summary.alerts] == [
+        ("A3_not_on_track_early", 6, 8),
+        ("A4_no_response_mid", 8, 8),
     ]
 
 

@@ -67,9 +67,9 @@ def test_follow_up_is_its_own_trace() -> None:
     ("case_id", "expected"),
     [
         ("joy", {"PHQ-9 alerts": [15]}),
-        ("amara", {"EPDS alerts": [0], "PHQ-9 alerts": [20]}),
+        ("amara", {"EPDS alerts": [0, 9], "PHQ-9 alerts": [0]}),
         ("tobias", {"PHQ-9 alerts": [6, 7, 8, 8]}),
-        ("margit", {"HAM-D-17 alerts": [16]}),
+        ("margit", {"HAM-D-17 alerts": [16], "PHQ-9 alerts": [0]}),
     ],
 )
 def test_alert_markers_sit_at_the_weeks_they_fire(case_id: str, expected: dict[str, list[int]]) -> None:

@@ -188,7 +188,7 @@ WARNINGS = [
     ("deficits near onset",
      "episode: {onset_week: -20}\ntimeline:\n  - {week: -30, kind: job_loss}\n"
      "problem_areas:\n  - {area: interpersonal_deficits}\n",
-     "problem_areas[0].area", "within 26 weeks before onset"),
+     "problem_areas[0].area", "from 26 weeks before to 4 after"),
     ("deficits beside another area",
      "problem_areas:\n  - {area: role_transition, from_role: a, to_role: b}\n"
      "  - {area: interpersonal_deficits, focus: secondary}\n",

@@ -16,10 +16,13 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .catalog import (
     ADHERENCE_ITEMS,
+    AFTER_ONSET_WEEKS,
     DEATH_EVENTS,
     DISPUTE_EVENTS,
+    OLD_DEATH_WEEKS,
     ONSET_WINDOW_WEEKS,
     TRANSITION_EVENTS,
+    near_onset,
 )
 from .instruments import INSTRUMENTS
 
@@ -86,6 +89,8 @@ def patient_findings(patient: Patient) -> Iterator[Finding]:
 
 
 def plan_findings(plan: Plan) -> Iterator[Finding]:
+    acute = plan.acute_sessions
+    course = f"plan.extended_to is {acute}" if plan.extended_to is not None else f"plan.sessions is {acute}"
     spans = plan.phase_spans()
     expected_first = 1
     for phase, (first, last) in spans.items():
@@ -96,26 +101,47 @@ def plan_findings(plan: Plan) -> Iterator[Finding]:
             yield Finding(
                 loc,
                 f"the {phase} phase starts in week {first} but should start in week "
-                f"{expected_first}: phases must tile weeks 1..{plan.sessions} without gaps or overlaps",
+                f"{expected_first}: phases must tile weeks 1..{acute} without gaps or overlaps",
             )
         expected_first = last + 1
-    if expected_first != plan.sessions + 1:
+    if expected_first != acute + 1:
         yield Finding(
             ("phases", "termination"),
-            f"the phases end in week {expected_first - 1} but plan.sessions is {plan.sessions}; "
-            f"termination must end in week {plan.sessions}",
+            f"the phases end in week {expected_first - 1} but {course}; termination must end in week {acute}",
         )
+    yield from _extension(plan)
     seen: set[int] = set()
     for index, week in enumerate(plan.follow_up_weeks):
         loc = ("follow_up_weeks", index)
-        if week <= plan.sessions:
+        if week <= acute:
             yield Finding(
                 loc,
-                f"follow-up week {week} lies inside the acute course; use a week after {plan.sessions}",
+                f"follow-up week {week} lies inside the acute course; use a week after {acute}",
             )
         if week in seen:
             yield Finding(loc, f"week {week} is listed twice")
         seen.add(week)
+
+
+def _extension(plan: Plan) -> Iterator[Finding]:
+    if plan.extended_to is not None and plan.extended_to <= plan.sessions:
+        yield Finding(
+            ("extended_to",),
+            f"extended_to ({plan.extended_to}) must be more than plan.sessions ({plan.sessions}); "
+            "remove it if the course was not extended",
+        )
+    if plan.recontracted_week is not None:
+        if plan.extended_to is None:
+            yield Finding(
+                ("recontracted_week",),
+                "recontracted_week says when the course was extended: give extended_to too",
+            )
+        elif plan.recontracted_week > plan.sessions:
+            yield Finding(
+                ("recontracted_week",),
+                f"week {plan.recontracted_week} lies after the planned course (1..{plan.sessions}); "
+                "a course is re-contracted before it ends",
+            )
 
 
 def _unique_people(case: Case) -> Iterator[Finding]:
@@ -148,6 +174,9 @@ def _references(case: Case) -> Iterator[Finding]:
         for person_id in session.ratings:
             if person_id not in ids:
                 yield Finding(("sessions", i, "ratings", person_id), _unknown_person(person_id, case))
+        for j, person_id in enumerate(session.attendees):
+            if person_id not in ids:
+                yield Finding(("sessions", i, "attendees", j), _unknown_person(person_id, case))
 
 
 def _problem_areas(case: Case) -> Iterator[Finding]:
@@ -205,22 +234,30 @@ def _sessions(case: Case) -> Iterator[Finding]:
         seen.add(session.week)
         previous = max(previous, session.week)
         kind_loc: Loc = ("sessions", i, "kind")
-        if session.kind == "session" and not 1 <= session.week <= case.plan.sessions:
+        acute = case.plan.acute_sessions
+        if session.kind == "session" and not 1 <= session.week <= acute:
             yield Finding(
                 kind_loc,
-                f"week {session.week} is outside the acute course 1..{case.plan.sessions}; "
-                "use kind follow_up or maintenance, or extend plan.sessions",
+                f"week {session.week} is outside the acute course 1..{acute}; "
+                "use kind follow_up or maintenance, or extend the course with plan.extended_to",
             )
-        if session.kind in ("follow_up", "maintenance") and session.week <= case.plan.sessions:
+        if session.kind in ("follow_up", "maintenance") and session.week <= acute:
             yield Finding(
                 kind_loc,
-                f"a {session.kind} lies after the acute course (after week {case.plan.sessions})",
+                f"a {session.kind} lies after the acute course (after week {acute})",
             )
 
 
 def session_findings(session: Session) -> Iterator[Finding]:
     if session.kind == "intake" and session.week != 0:
         yield Finding(("kind",), f"an intake is week 0, not week {session.week}")
+    if not session.attended:
+        for key in ("measures", "techniques", "adherence", "ratings"):
+            if getattr(session, key):
+                yield Finding(
+                    (key,),
+                    f"a missed session (attended: false) has no {key}; remove them or set attended: true",
+                )
     for measure_id, score in session.measures.items():
         instrument = INSTRUMENTS[measure_id]
         loc: Loc = ("measures", measure_id)
@@ -265,7 +302,28 @@ def soft_findings(case: Case) -> list[Finding]:
         *_adherence_phase(case),
         *_transition_roles(case),
         *_unplanned_weeks(case),
+        *_old_grief(case),
     ]
+
+
+def _old_grief(case: Case) -> Iterator[Finding]:
+    old = case.old_deaths()
+    if not old:
+        return
+    for i, focus in enumerate(case.problem_areas):
+        if focus.area != "grief":
+            continue
+        dated = [
+            e
+            for e in case.timeline
+            if e.kind in DEATH_EVENTS and (not focus.people or set(focus.people) & set(e.people))
+        ]
+        if dated and all(e in old for e in dated):
+            yield Finding(
+                ("problem_areas", i, "area"),
+                f"the death in week {dated[-1].week} lies more than two years ({OLD_DEATH_WEEKS} weeks) "
+                "before onset: the loss may be a role transition, or this grief may not be the current focus",
+            )
 
 
 def _deficits(case: Case) -> Iterator[Finding]:
@@ -283,12 +341,12 @@ def _deficits(case: Case) -> Iterator[Finding]:
             continue
         qualifying = DEATH_EVENTS | DISPUTE_EVENTS | TRANSITION_EVENTS
         for event in case.timeline:
-            if event.kind in qualifying and onset - ONSET_WINDOW_WEEKS <= event.week <= onset:
+            if event.kind in qualifying and near_onset(event.week, onset):
                 yield Finding(
                     loc,
-                    f"a {event.kind} event in week {event.week} lies within {ONSET_WINDOW_WEEKS} weeks "
-                    f"before onset (week {onset}); interpersonal deficits is chosen only when no death, "
-                    "dispute or transition explains the episode",
+                    f"a {event.kind} event in week {event.week} lies near onset (week {onset}: from "
+                    f"{ONSET_WINDOW_WEEKS} weeks before to {AFTER_ONSET_WEEKS} after); interpersonal "
+                    "deficits is chosen only when no death, dispute or transition explains the episode",
                 )
 
 
@@ -318,7 +376,7 @@ def _unplanned_weeks(case: Case) -> Iterator[Finding]:
     planned = set(case.plan.follow_up_weeks)
     for i, session in enumerate(case.sessions):
         if (
-            session.week > case.plan.sessions
+            session.week > case.plan.acute_sessions
             and session.week not in planned
             and session.kind != "maintenance"
         ):

@@ -170,6 +170,25 @@ DISPUTE_STAGE_TACTICS: Final[dict[str, str]] = {
 
 MAX_PROBLEM_AREAS: Final = 2
 ONSET_WINDOW_WEEKS: Final = 26
+"""An event up to this many weeks before the episode's onset counts as near it (CASE-FORMAT, focus)."""
+AFTER_ONSET_WEEKS: Final = 4
+"""Events up to this many weeks after onset still count as near it (kit heuristic: an episode's
+onset is dated in retrospect, to within a month)."""
+OLD_DEATH_WEEKS: Final = 104
+"""A death more than two years (104 weeks) before onset makes grief a warning (CASE-FORMAT,
+'Additions': the loss may be a transition, or the grief may not be the current focus)."""
+
+
+def near_onset(event_week: int, onset_week: int | None) -> bool:
+    """Whether an event lies near the episode's onset: one window for the rules and the evidence panel.
+
+    Without a recorded onset, the window is the ``ONSET_WINDOW_WEEKS`` before intake (week 0).
+    """
+    if onset_week is None:
+        return -ONSET_WINDOW_WEEKS <= event_week <= 0
+    return onset_week - ONSET_WINDOW_WEEKS <= event_week <= onset_week + AFTER_ONSET_WEEKS
+
+
 """Events this many weeks before onset count as 'near onset' (kit heuristic, IPT.md 3.4: ~6 months)."""
 
 DEATH_EVENTS: Final = frozenset({"death"})

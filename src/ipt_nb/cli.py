@@ -138,6 +138,18 @@ def _add_threshold_options(parser: argparse.ArgumentParser) -> None:
         metavar="MEASURE=POINTS",
         help="a change of at least POINTS on MEASURE is reliable (repeatable), e.g. phq9=6",
     )
+    group.add_argument(
+        "--sustained-remission",
+        type=int,
+        metavar="N",
+        help="remission needs N consecutive scored weeks at or below the remission score "
+        "(Frank et al. 1991; default off: one score)",
+    )
+    group.add_argument(
+        "--hamd-bands",
+        choices=("zimmerman_2013", "rush_2003"),
+        help="HAM-D-17 severity bands (default zimmerman_2013)",
+    )
 
 
 def _allow_identifiers(parser: argparse.ArgumentParser, verb: str) -> None:
@@ -451,6 +463,12 @@ def _outcome_config(args: argparse.Namespace) -> Any:
             except ValueError as exc:
                 raise UsageError(f"{option} {item}: {exc}") from None
         changes[field] = values
+    if args.sustained_remission is not None:
+        if not 2 <= args.sustained_remission <= 26:
+            raise UsageError(f"--sustained-remission must be 2 to 26 weeks, not {args.sustained_remission}")
+        changes["sustained_remission_weeks"] = args.sustained_remission
+    if args.hamd_bands is not None:
+        changes["hamd_bands"] = args.hamd_bands
     return OutcomeConfig.model_validate({**default.model_dump(), **changes})
 
 
@@ -503,4 +521,8 @@ def _local_thresholds(config: Any) -> str:
         for measure, value in config.reliable_change_points.items()
         if value != default.reliable_change_points[measure]
     ]
+    if config.sustained_remission_weeks:
+        parts.append(f"remission held for {config.sustained_remission_weeks} scored weeks")
+    if config.hamd_bands != default.hamd_bands:
+        parts.append(f"HAM-D-17 bands {config.hamd_bands}")
     return "; ".join(parts)

@@ -21,7 +21,7 @@ from .casefile import atomic_write
 from .catalog import PROBLEM_AREAS
 from .formulation import ELEMENTS, covered_elements
 from .model import Case
-from .outcomes import summarize
+from .outcomes import main_measure, summarize
 from .report import wrap
 
 NOT_CHOSEN = ""
@@ -100,7 +100,7 @@ def trajectory_checks(
 ) -> list[TrajectoryCheck]:
     """The student's weeks against the outcome maths (primary measure: PHQ-9 when present)."""
     summary = summarize(case)
-    measure = "phq9" if "phq9" in summary.measures else next(iter(summary.measures))
+    measure = main_measure(summary.measures) or next(iter(summary.measures))
     outcome = summary.measures[measure]
     not_on_track = [a.week for a in summary.alerts if a.id.startswith(("A2", "A3", "A4"))]
     name = outcome.name

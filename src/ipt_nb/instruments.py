@@ -2,8 +2,14 @@
 
 Numbers come from IPT.md section 8 and the instruments' own papers (cited on
 each entry). Where the literature disagrees (HAM-D bands, BDI-II remission,
-reliable change for HAM-D, BDI-II and EPDS) the value is a stated, configurable
-default and the report prints which one it used.
+reliable change for HAM-D and BDI-II) the value is a stated default that
+:class:`~ipt_nb.outcomes.OutcomeConfig` can change (``hamd_bands``,
+``remission_max``, ``reliable_change_points``), and every outcome table prints
+the one it used.
+
+Missing items are never prorated: a skipped item, the risk item above all, must
+not count as 0, so a measure is recorded with all its items, or as a total, or
+not at all (the loader says so, at the item).
 """
 
 from __future__ import annotations
@@ -83,6 +89,12 @@ class Instrument:
     """NHS Talking Therapies caseness threshold (score >= this is a case)."""
     rater: Literal["self", "clinician"] = "self"
     item_maxima: tuple[int, ...] | None = None
+    reverse_scored_items: tuple[int, ...] = ()
+    """Items printed in reverse order on the form: enter the item's score (0-3), not its position."""
+    depression: bool = True
+    """A depression measure: a candidate primary outcome, watched for remission (A6)."""
+    proprietary: bool = False
+    """Item wording may not be reproduced: forms show item numbers only."""
 
     def max_of_item(self, number: int) -> int:
         """Highest score of 1-based item ``number``."""
@@ -99,6 +111,14 @@ class Instrument:
     def remitted(self, score: int) -> bool:
         return score <= self.remission_max
 
+    def forced_risk_minimum(self, total: int) -> int:
+        """The least the risk item can score given only ``total``: 0 unless the other items cannot
+        reach it (PHQ-9 >= 25, EPDS >= 28, BDI-II >= 61, HAM-D-17 >= 49)."""
+        if self.risk_item is None:
+            return 0
+        others = self.total_max - self.max_of_item(self.risk_item)
+        return max(0, total - others)
+
 
 _HAMD_ITEM_MAXIMA: Final = (4, 4, 4, 2, 2, 2, 4, 4, 4, 4, 4, 2, 2, 2, 4, 2, 2)
 """HAM-D-17: nine items scored 0-4 and eight scored 0-2 (Hamilton 1960); totals 52."""
@@ -110,7 +130,11 @@ HAMD_RUSH_BANDS: Final = (
     Band(20, 25, "severe"),
     Band(26, 52, "very_severe"),
 )
-"""Alternative HAM-D bands (Rush et al. 2003 IDS/QIDS conversion); disagrees with Zimmerman at 14-23."""
+"""Alternative HAM-D bands (Rush et al. 2003 IDS/QIDS conversion); disagrees with Zimmerman at 14-23.
+Chosen with ``OutcomeConfig(hamd_bands="rush_2003")``."""
+
+HAMD_BAND_SCHEMES: Final[dict[str, tuple[str, tuple[Band, ...]]]] = {}
+"""Selectable HAM-D-17 band schemes: id -> (name printed beside results, bands). Filled below."""
 
 INSTRUMENTS: Final[dict[str, Instrument]] = {
     i.id: i
@@ -157,6 +181,7 @@ INSTRUMENTS: Final[dict[str, Instrument]] = {
                 "nhs_talking_therapies", 4, source="NHS Talking Therapies (IAPT) handbook"
             ),
             caseness_min=8,
+            depression=False,
             source="Spitzer, Kroenke, Williams & Löwe 2006, Arch Intern Med 166:1092",
         ),
         Instrument(
@@ -179,7 +204,9 @@ INSTRUMENTS: Final[dict[str, Instrument]] = {
                 0.80, 5.0, "illustrative parameters (IPT.md 8.3); no single published convention"
             ),
             rater="clinician",
-            source="Hamilton 1960; remission <= 7 per Frank et al. 1991",
+            risk_item=3,
+            proprietary=True,
+            source="Hamilton 1960 (item 3: suicide, scored 0-4); remission <= 7 per Frank et al. 1991",
         ),
         Instrument(
             id="bdi2",
@@ -200,6 +227,7 @@ INSTRUMENTS: Final[dict[str, Instrument]] = {
                 0.93, 10.0, "r: test-retest, Beck et al. 1996; SD: illustrative, set local norms"
             ),
             risk_item=9,
+            proprietary=True,
             source="Beck, Steer & Brown 1996 (proprietary: totals only, never item text)",
         ),
         Instrument(
@@ -217,14 +245,28 @@ INSTRUMENTS: Final[dict[str, Instrument]] = {
             band_scheme="Cox, Holden & Sagovsky 1987 (cut-offs 10 and 13)",
             remission_max=9,
             reliable_change=ReliableChange.jacobson_truax(
-                0.87, 5.0, "r: Cox et al. 1987 (alpha); SD: illustrative, set local norms"
+                0.87,
+                4.0,
+                "r: Cox et al. 1987 (split-half); SD 4: Matthey 2004, J Affect Disord 78:269, "
+                "whose reliable change for the EPDS is 4 points",
             ),
             risk_item=10,
-            source="Cox, Holden & Sagovsky 1987, Br J Psychiatry 150:782",
+            reverse_scored_items=(3, 5, 6, 7, 8, 9, 10),
+            source="Cox, Holden & Sagovsky 1987, Br J Psychiatry 150:782 (items 3 and 5-10 reverse-scored)",
         ),
     )
 }
 
+HAMD_BAND_SCHEMES.update(
+    {
+        "zimmerman_2013": (INSTRUMENTS["hamd17"].band_scheme, INSTRUMENTS["hamd17"].bands),
+        "rush_2003": ("Rush et al. 2003 (IDS/QIDS conversion)", HAMD_RUSH_BANDS),
+    }
+)
+
 MEASURE_IDS: Final[tuple[str, ...]] = tuple(INSTRUMENTS)
+DEPRESSION_MEASURES: Final[tuple[str, ...]] = tuple(m for m, i in INSTRUMENTS.items() if i.depression)
+MAIN_MEASURE_ORDER: Final[tuple[str, ...]] = ("phq9", "epds", "hamd17", "bdi2")
+"""Which depression measure a one-line view shows when a case has several: the first present."""
 RESPONSE_FRACTION: Final = 0.5
 """Response: a reduction of at least 50% from baseline (Frank et al. 1991)."""

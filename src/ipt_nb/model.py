@@ -26,7 +26,9 @@ from pydantic import (
 from . import _rules
 from .catalog import (
     ADHERENCE_ITEMS,
+    DEATH_EVENTS,
     MAX_PROBLEM_AREAS,
+    OLD_DEATH_WEEKS,
     TECHNIQUES,
     DisputeStage,
     PhaseId,
@@ -113,10 +115,21 @@ class Plan(_Model):
     phases: PhasePlan | None = None
     follow_up_weeks: list[Annotated[int, Field(ge=1, le=520)]] = []
     maintenance: Literal["none", "monthly", "biweekly", "weekly"] = "none"
+    extended_to: Annotated[int, Field(ge=7, le=30)] | None = Field(
+        default=None, description="the acute course re-contracted to this many sessions"
+    )
+    recontracted_week: Annotated[int, Field(ge=1, le=30)] | None = Field(
+        default=None, description="the week the course was re-contracted (with extended_to)"
+    )
+
+    @property
+    def acute_sessions(self) -> int:
+        """Length of the acute course: the re-contracted length when the course was extended."""
+        return self.extended_to if self.extended_to is not None else self.sessions
 
     def phase_spans(self) -> dict[PhaseId, tuple[int, int]]:
-        """First and last week of each phase: the plan's own, else the defaults for its length."""
-        spans = default_phases(self.sessions)
+        """First and last week of each phase: the plan's own, else the defaults for the course's length."""
+        spans = default_phases(self.acute_sessions)
         if self.phases is not None:
             for phase in spans:
                 given = getattr(self.phases, phase)
@@ -196,6 +209,19 @@ class Formulation(_Model):
     agreed: Literal["pending", "agreed", "agreed_with_changes", "not_agreed"] | None = None
 
 
+def _no_missing_items(value: Any) -> Any:
+    """A skipped item must not count as 0 (a skipped risk item least of all); the kit does not prorate."""
+    if isinstance(value, list):
+        missing = [n for n, item in enumerate(value, start=1) if item is None]
+        if missing:
+            numbers = ", ".join(str(n) for n in missing)
+            raise ValueError(
+                f"item {numbers} is missing: ask it again, or leave the measure out for this week; "
+                "the kit does not prorate, so a skipped item is never counted as 0"
+            )
+    return value
+
+
 def _total_shorthand(value: Any) -> Any:
     """``phq9: 19`` is shorthand for ``phq9: {total: 19}``."""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -207,7 +233,7 @@ class MeasureScore(_Model):
     """A measure's total, or its items (the total is then computed), or both (they must agree)."""
 
     total: int | None = None
-    items: list[int] | None = None
+    items: Annotated[list[int], BeforeValidator(_no_missing_items)] | None = None
 
     @property
     def score(self) -> int:
@@ -240,9 +266,22 @@ class Rating(_Model):
     closeness: Closeness | None = None
 
 
+class RiskReview(_Model):
+    """The week's risk review: whether risk was assessed, the level found and the safety plan."""
+
+    assessed: bool
+    level: Literal["none", "low", "moderate", "high"] | None = None
+    safety_plan: Text | None = None
+
+
 class Session(_Model):
     week: Annotated[int, Field(ge=0, le=520)]
     kind: SessionKind | None = None
+    attended: bool = Field(default=True, description="false: a missed session, kept with no measures")
+    mode: Literal["in_person", "video", "phone"] = "in_person"
+    attendees: list[Slug] = Field(default=[], description="others in the room (person ids)")
+    interpreter: bool | None = None
+    risk: RiskReview | None = None
     measures: dict[MeasureId, Score] = {}
     ratings: dict[Slug, Rating] = {}
     stage: DisputeStage | None = None
@@ -326,7 +365,7 @@ class Case(_Model):
             return session.kind
         if session.week == 0:
             return "intake"
-        return "session" if session.week <= self.plan.sessions else "follow_up"
+        return "session" if session.week <= self.plan.acute_sessions else "follow_up"
 
     def person(self, person_id: str) -> Person:
         for person in self.people:
@@ -365,6 +404,21 @@ class Case(_Model):
         """Measure ids used in any session, in the catalogue's order."""
         used = {m for s in self.sessions for m in s.measures}
         return [m for m in MEASURE_IDS if m in used]
+
+    def old_deaths(self) -> list[Event]:
+        """Deaths in the timeline more than two years before the episode's onset (grief is then doubtful)."""
+        onset = self.episode.onset_week if self.episode else None
+        if onset is None:
+            return []
+        return [e for e in self.timeline if e.kind in DEATH_EVENTS and e.week < onset - OLD_DEATH_WEEKS]
+
+    def treatment_sessions(self) -> list[Session]:
+        """Attended sessions of the acute course (not intake, follow-up or maintenance)."""
+        return [s for s in self.sessions if s.attended and self.kind_of(s) == "session"]
+
+    def missed_weeks(self) -> list[int]:
+        """Weeks of sessions recorded as missed (``attended: false``)."""
+        return [s.week for s in self.sessions if not s.attended]
 
     def primary_focus(self) -> Focus | None:
         return next((f for f in self.problem_areas if f.focus == "primary"), None)

@@ -1,24 +1,68 @@
 """Outcome maths over a case: baseline and end scores, response, remission, reliable change,
-NHS Talking Therapies caseness and recovery, and measurement-based-care alerts.
+NHS Talking Therapies caseness and recovery, risk, and measurement-based-care alerts.
 
 Pure functions of a :class:`~ipt_nb.model.Case`; nothing here draws or writes.
 Every threshold comes from :mod:`ipt_nb.instruments` through an
 :class:`OutcomeConfig` that a site may change, and the summary carries the
 parameters it used so a report can print them.
+
+Each yes/no here can also be "not applicable" (the definition does not apply,
+such as response for a baseline already in remission) or "not assessable" (it
+applies but the data to judge it are missing). The boolean fields are ``None``
+in both cases; ``verdicts`` says which, and why.
+
+Sessions are not weeks: the acute course is the attended sessions of weeks
+1..``plan.acute_sessions`` (``plan.extended_to`` when the course was
+re-contracted); its last scored session is the end of acute treatment;
+response and remission are looked for within it, and later sessions are
+reported as follow-up.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from .catalog import PROBLEM_AREAS
-from .instruments import INSTRUMENTS, RESPONSE_FRACTION
+from ._alerts import Alert, RiskGap, compute_alerts, risk_alerts, risk_gaps
+from ._outcome_text import format_table, one_line, threshold_lines
+from .instruments import (
+    HAMD_BAND_SCHEMES,
+    INSTRUMENTS,
+    MAIN_MEASURE_ORDER,
+    RESPONSE_FRACTION,
+    Band,
+)
 from .model import Case
+
+__all__ = [
+    "NHS_MEASURES",
+    "Alert",
+    "MeasureOutcome",
+    "OutcomeConfig",
+    "OutcomeSummary",
+    "RiskGap",
+    "ScorePoint",
+    "Verdict",
+    "alerts",
+    "format_table",
+    "main_measure",
+    "measure_outcome",
+    "risk_alerts",
+    "summarize",
+    "summary_line",
+    "threshold_lines",
+]
 
 NHS_MEASURES = ("phq9", "gad7")
 """Measures NHS Talking Therapies uses for caseness, recovery and reliable improvement."""
+NHS_SOURCE = (
+    "NHS Talking Therapies for anxiety and depression Manual, v7 (2024), and the NHS Talking "
+    "Therapies data set (IAPT v2.1) outcome definitions"
+)
+NHS_FINISHED_MIN_SESSIONS = 2
+"""A finished course of treatment has at least two treatment sessions (NHS_SOURCE)."""
 
 
 class OutcomeConfig(BaseModel):
@@ -35,14 +79,25 @@ class OutcomeConfig(BaseModel):
         default_factory=lambda: {m: i.reliable_change.points for m, i in INSTRUMENTS.items()}
     )
     """Per measure; measures left out keep the kit's value."""
-    early_review_week: int = 6
-    """A3: from this week, less than ``early_min_improvement`` is not on track."""
-    early_min_improvement: float = 0.20
-    mid_review_week: int = 8
-    """A4: from this week, less than ``mid_min_improvement`` is no response."""
-    mid_min_improvement: float = 0.25
-    remission_alert_measures: tuple[str, ...] = ("phq9", "hamd17")
-    """A6 fires the first week any of these is in remission."""
+    early_review_week: Annotated[int, Field(ge=1)] | None = None
+    """A3 review point; ``None`` scales it with the course: ``ceil(early_review_fraction * sessions)``."""
+    early_review_fraction: float = Field(default=6 / 16, gt=0, le=1)
+    """Week 6 of 16 (IPT.md 8.4: a review after the initial phase, when ~20% improvement is due; an
+    UNCERTAIN heuristic from the early-improvement literature). Scaled, it keeps the review after
+    the initial phase of shorter courses."""
+    early_min_improvement: float = Field(default=0.20, gt=0, le=1)
+    mid_review_week: Annotated[int, Field(ge=1)] | None = None
+    """A4 review point; ``None`` scales it with the course: ``ceil(mid_review_fraction * sessions)``."""
+    mid_review_fraction: float = Field(default=8 / 16, gt=0, le=1)
+    """Week 8 of 16: mid-treatment (IPT.md 8.4, A4)."""
+    mid_min_improvement: float = Field(default=0.25, gt=0, le=1)
+    remission_alert_measures: tuple[str, ...] | None = None
+    """A6 watches these; ``None``: the case's depression measures (PHQ-9, EPDS, HAM-D-17, BDI-II)."""
+    hamd_bands: Literal["zimmerman_2013", "rush_2003"] = "zimmerman_2013"
+    """HAM-D-17 severity bands: Zimmerman et al. 2013 or the Rush et al. 2003 conversion."""
+    sustained_remission_weeks: Annotated[int, Field(ge=2, le=26)] | None = None
+    """Off by default. When set, remission needs this many consecutive scored weeks at or below
+    the remission score (Frank et al. 1991 define remission by severity and duration)."""
 
     @field_validator("remission_max", "reliable_change_points")
     @classmethod
@@ -56,29 +111,54 @@ class OutcomeConfig(BaseModel):
         default = cls.model_fields[info.field_name].default_factory()  # type: ignore[index,misc]
         return {**default, **values}
 
+    @field_validator("remission_alert_measures")
+    @classmethod
+    def _known_measures(cls, values: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        unknown = sorted(set(values or ()) - set(INSTRUMENTS))
+        if unknown:
+            raise ValueError(f"unknown measure(s) {', '.join(unknown)}; use {', '.join(INSTRUMENTS)}")
+        return values
 
-ALERT_TEXT = {
-    "A1_risk_item": "risk item above 0: review risk now",
-    "A2_reliable_deterioration": "reliable deterioration from baseline: review",
-    "A3_not_on_track_early": "not on track: less improvement than expected by now",
-    "A4_no_response_mid": "no response by mid-treatment: supervision, focus and medication review",
-    "A6_remission_reached": "remission reached",
-}
-ALERT_SEVERITY = {
-    "A1_risk_item": "urgent",
-    "A2_reliable_deterioration": "high",
-    "A3_not_on_track_early": "medium",
-    "A4_no_response_mid": "medium",
-    "A6_remission_reached": "info",
-}
+    def review_weeks(self, sessions: int) -> tuple[int, int]:
+        """The A3 and A4 review points of a course of ``sessions``: 6 and 8 for 16 sessions."""
+        early = self.early_review_week or math.ceil(self.early_review_fraction * sessions - 1e-9)
+        mid = self.mid_review_week or math.ceil(self.mid_review_fraction * sessions - 1e-9)
+        return early, mid
+
+    def bands(self, measure: str) -> tuple[str, tuple[Band, ...]]:
+        """The band scheme's name and bands used for ``measure``."""
+        if measure == "hamd17":
+            return HAMD_BAND_SCHEMES[self.hamd_bands]
+        instrument = INSTRUMENTS[measure]
+        return instrument.band_scheme, instrument.bands
+
+    def band(self, measure: str, score: int) -> str:
+        for band in self.bands(measure)[1]:
+            if band.contains(score):
+                return band.label
+        raise ValueError(f"{score} is outside {INSTRUMENTS[measure].short}'s range")
 
 
-class Alert(BaseModel):
-    id: str
-    week: int
-    measure: str
-    severity: Literal["urgent", "high", "medium", "info"]
-    message: str
+VerdictValue = Literal["yes", "no", "not_applicable", "not_assessable"]
+
+
+class Verdict(BaseModel):
+    """One outcome judged: yes or no, or why it cannot be (``reason`` is empty for a plain yes/no)."""
+
+    value: VerdictValue
+    reason: str = ""
+
+    @property
+    def flag(self) -> bool | None:
+        return {"yes": True, "no": False}.get(self.value)
+
+    def text(self) -> str:
+        words = self.value.replace("_", " ")
+        return f"{words} ({self.reason})" if self.reason else words
+
+
+def _yes_no(value: bool, reason: str = "") -> Verdict:
+    return Verdict(value="yes" if value else "no", reason=reason)
 
 
 class ScorePoint(BaseModel):
@@ -99,63 +179,90 @@ class MeasureOutcome(BaseModel):
     baseline_week: int
     baseline_band: str
     end: int | None
+    """Score at the last attended session of the acute course that scored this measure."""
     end_week: int | None
     end_band: str | None
     change: int | None
     percent_change: float | None
-    response: bool
+    """None when there is no end score, or the baseline is 0 or already at remission."""
+    response: bool | None
     response_week: int | None
-    remission: bool
+    """First week of the acute course with a reduction of at least the response fraction."""
+    remission: bool | None
     remission_week: int | None
     remission_at_follow_up: bool | None
     follow_up: list[ScorePoint]
     reliable_change_points: float
     reliable_change_method: str
-    reliable_improvement: bool
-    reliable_deterioration: bool
+    reliable_improvement: bool | None
+    reliable_deterioration: bool | None
+    verdicts: dict[str, Verdict] = {}
+    """``response``, ``remission``, ``reliable_improvement``, ``reliable_deterioration``."""
 
 
 class OutcomeSummary(BaseModel):
     case_id: str
     measures: dict[str, MeasureOutcome]
     caseness: bool | None
-    """NHS Talking Therapies: PHQ-9 >= 10 or GAD-7 >= 8 at baseline (None without either measure)."""
+    """NHS Talking Therapies: PHQ-9 >= 10 or GAD-7 >= 8 at baseline (None when it cannot be judged)."""
     recovery: bool | None
     reliable_improvement: bool | None
     reliable_recovery: bool | None
     reliable_deterioration: bool | None
     alerts: list[Alert]
     config: OutcomeConfig
+    verdicts: dict[str, Verdict] = {}
+    """NHS flags: ``caseness``, ``recovery``, ``reliable_improvement``, ``reliable_recovery``,
+    ``reliable_deterioration``, each with its reason when it is not a plain yes/no."""
+    risk_not_recorded: list[RiskGap] = []
+    """Measures with a risk item recorded as totals that do not settle it, with the weeks."""
+    unreviewed_risk: list[Alert] = []
+    """A1 alerts with no risk review (``risk.assessed``) recorded that week."""
+    acute_sessions: int = 0
+    """Planned length of the acute course (``plan.extended_to`` when re-contracted)."""
+    treatment_sessions: int = 0
+    """Attended sessions of the acute course."""
+    missed_weeks: list[int] = []
 
 
 def summarize(case: Case, config: OutcomeConfig | None = None) -> OutcomeSummary:
     """Outcomes of every measure present in ``case``, and the case-level NHS Talking Therapies flags."""
     config = config or OutcomeConfig()
     measures = {m: measure_outcome(case, m, config) for m in case.measures_present()}
-    nhs = [measures[m] for m in NHS_MEASURES if m in measures]
-    caseness = recovery = improvement = reliable_recovery = deterioration = None
-    if nhs:
-        caseness = any(_is_case(o.measure, o.baseline) for o in nhs)
-        unpaired = any(o.end is None for o in nhs if _is_case(o.measure, o.baseline))
-        ends = [o for o in nhs if o.end is not None]
-        if unpaired or not ends:
-            recovery = None  # a measure at caseness has no end score: recovery cannot be assessed
-        else:
-            recovery = caseness and not any(_is_case(o.measure, o.end) for o in ends)  # type: ignore[arg-type]
-        deterioration = any(o.reliable_deterioration for o in nhs)
-        improvement = any(o.reliable_improvement for o in nhs) and not deterioration
-        reliable_recovery = None if recovery is None else recovery and improvement
+    found = compute_alerts(case, config, measures)
+    nhs = _nhs_verdicts(case, measures, config)
     return OutcomeSummary(
         case_id=case.id,
         measures=measures,
-        caseness=caseness,
-        recovery=recovery,
-        reliable_improvement=improvement,
-        reliable_recovery=reliable_recovery,
-        reliable_deterioration=deterioration,
-        alerts=alerts(case, config),
+        caseness=nhs["caseness"].flag,
+        recovery=nhs["recovery"].flag,
+        reliable_improvement=nhs["reliable_improvement"].flag,
+        reliable_recovery=nhs["reliable_recovery"].flag,
+        reliable_deterioration=nhs["reliable_deterioration"].flag,
+        alerts=found,
         config=config,
+        verdicts=nhs,
+        risk_not_recorded=risk_gaps(case),
+        unreviewed_risk=[a for a in found if a.reviewed is False],
+        acute_sessions=case.plan.acute_sessions,
+        treatment_sessions=len(case.treatment_sessions()),
+        missed_weeks=case.missed_weeks(),
     )
+
+
+def alerts(case: Case, config: OutcomeConfig | None = None) -> list[Alert]:
+    """Every alert with the week it fires, in week order (IPT.md 8.4, rules A1-A4 and A6)."""
+    config = config or OutcomeConfig()
+    measures = {m: measure_outcome(case, m, config) for m in case.measures_present()}
+    return compute_alerts(case, config, measures)
+
+
+def main_measure(measures: dict[str, Any]) -> str | None:
+    """The measure a one-line view shows: the first depression measure present (PHQ-9 first)."""
+    for measure in (*MAIN_MEASURE_ORDER, *measures):
+        if measure in measures:
+            return measure
+    return None
 
 
 def _is_case(measure: str, score: int) -> bool:
@@ -163,9 +270,29 @@ def _is_case(measure: str, score: int) -> bool:
     return threshold is not None and score >= threshold
 
 
-def _improvement(baseline: int, score: int) -> float:
+def improvement(baseline: int, score: int) -> float:
     """Fraction of the baseline score that has gone (0 when the baseline is 0)."""
     return (baseline - score) / baseline if baseline else 0.0
+
+
+def not_applicable_reason(measure: str, baseline: int, config: OutcomeConfig) -> str:
+    """Why response, remission and percent change do not apply to this baseline ('' when they do)."""
+    remission_max = config.remission_max[measure]
+    if baseline == 0:
+        return "baseline is 0"
+    if baseline <= remission_max:
+        return f"baseline {baseline} is already at or below remission (<= {remission_max})"
+    return ""
+
+
+def _first_remission_week(points: list[ScorePoint], remission_max: int, run: int) -> int | None:
+    """First week of the first ``run`` consecutive scored points at or below ``remission_max``."""
+    streak: list[int] = []
+    for point in points:
+        streak = [*streak, point.week] if point.score <= remission_max else []
+        if len(streak) >= run:
+            return streak[0]
+    return None
 
 
 def measure_outcome(case: Case, measure: str, config: OutcomeConfig | None = None) -> MeasureOutcome:
@@ -176,36 +303,45 @@ def measure_outcome(case: Case, measure: str, config: OutcomeConfig | None = Non
         raise ValueError(f"case {case.id!r} has no {instrument.short} scores")
     baseline_week, baseline = next(((w, s) for w, s in scores if w == 0), scores[0])
     remission_max = config.remission_max[measure]
+    acute_weeks = {s.week for s in case.treatment_sessions()}
     points = [
-        ScorePoint(
-            week=w, score=s, band=instrument.band(s).label, phase=case.phase_of(w), change=s - baseline
-        )
+        ScorePoint(week=w, score=s, band=config.band(measure, s), phase=case.phase_of(w), change=s - baseline)
         for w, s in scores
     ]
     after = [p for p in points if p.week > baseline_week]
-    acute = [p for p in after if p.week <= case.plan.sessions]
-    follow_up = [p for p in after if p.week > case.plan.sessions]
+    acute = [p for p in after if p.week in acute_weeks]
+    follow_up = [p for p in after if p.week > case.plan.acute_sessions]
     end = acute[-1] if acute else None
     threshold = config.reliable_change_points[measure]
-    responded = [p for p in after if _improvement(baseline, p.score) >= config.response_fraction]
-    remitted = [p for p in after if p.score <= remission_max]
+    run = config.sustained_remission_weeks or 1
+    unscorable = not_applicable_reason(measure, baseline, config)
+    responded = [p for p in acute if improvement(baseline, p.score) >= config.response_fraction]
+    remission_week = _first_remission_week(acute, remission_max, run)
+    verdicts = _measure_verdicts(
+        end,
+        baseline,
+        unscorable=unscorable,
+        remitted_at_end=remission_week is not None and _held_to_end(acute, remission_max, run),
+        threshold=threshold,
+        response_fraction=config.response_fraction,
+    )
     return MeasureOutcome(
         measure=measure,
         name=instrument.short,
-        band_scheme=instrument.band_scheme,
+        band_scheme=config.bands(measure)[0],
         scores=points,
         baseline=baseline,
         baseline_week=baseline_week,
-        baseline_band=instrument.band(baseline).label,
+        baseline_band=config.band(measure, baseline),
         end=end.score if end else None,
         end_week=end.week if end else None,
         end_band=end.band if end else None,
         change=end.change if end else None,
-        percent_change=round(100 * end.change / baseline, 1) if end and baseline else None,
-        response=bool(end) and _improvement(baseline, end.score) >= config.response_fraction,  # type: ignore[union-attr]
-        response_week=responded[0].week if responded else None,
-        remission=bool(end) and end.score <= remission_max,  # type: ignore[union-attr]
-        remission_week=remitted[0].week if remitted else None,
+        percent_change=round(100 * end.change / baseline, 1) if end and not unscorable else None,
+        response=verdicts["response"].flag,
+        response_week=responded[0].week if responded and not unscorable else None,
+        remission=verdicts["remission"].flag,
+        remission_week=remission_week if not unscorable else None,
         remission_at_follow_up=follow_up[-1].score <= remission_max if follow_up else None,
         follow_up=follow_up,
         reliable_change_points=threshold,
@@ -214,146 +350,104 @@ def measure_outcome(case: Case, measure: str, config: OutcomeConfig | None = Non
             if threshold == instrument.reliable_change.points
             else f"change of {threshold:g} points or more (set locally)"
         ),
-        reliable_improvement=bool(end) and baseline - end.score >= threshold,  # type: ignore[union-attr]
-        reliable_deterioration=bool(end) and end.score - baseline >= threshold,  # type: ignore[union-attr]
+        reliable_improvement=verdicts["reliable_improvement"].flag,
+        reliable_deterioration=verdicts["reliable_deterioration"].flag,
+        verdicts=verdicts,
     )
 
 
-def alerts(case: Case, config: OutcomeConfig | None = None) -> list[Alert]:
-    """Every alert with the week it fires, in week order (IPT.md 8.4, rules A1-A4 and A6)."""
-    config = config or OutcomeConfig()
-    found = [*_risk_alerts(case), *_trajectory_alerts(case, config), *_remission_alert(case, config)]
-    return sorted(found, key=lambda a: (a.week, a.id, a.measure))
+def _held_to_end(acute: list[ScorePoint], remission_max: int, run: int) -> bool:
+    """Remission at the end of acute treatment: the last ``run`` scored sessions all in remission."""
+    tail = acute[-run:]
+    return len(tail) == run and all(p.score <= remission_max for p in tail)
 
 
-def _alert(alert_id: str, week: int, measure: str) -> Alert:
-    return Alert(
-        id=alert_id,
-        week=week,
-        measure=measure,
-        severity=ALERT_SEVERITY[alert_id],  # type: ignore[arg-type]
-        message=ALERT_TEXT[alert_id],
-    )
+def _measure_verdicts(
+    end: ScorePoint | None,
+    baseline: int,
+    *,
+    unscorable: str,
+    remitted_at_end: bool,
+    threshold: float,
+    response_fraction: float,
+) -> dict[str, Verdict]:
+    if end is None:
+        missing = Verdict(value="not_assessable", reason="no score in the acute course after baseline")
+        return dict.fromkeys(
+            ("response", "remission", "reliable_improvement", "reliable_deterioration"), missing
+        )
+    na = Verdict(value="not_applicable", reason=unscorable)
+    return {
+        "response": na if unscorable else _yes_no(improvement(baseline, end.score) >= response_fraction),
+        "remission": na if unscorable else _yes_no(remitted_at_end),
+        "reliable_improvement": _yes_no(baseline - end.score >= threshold),
+        "reliable_deterioration": _yes_no(end.score - baseline >= threshold),
+    }
 
 
-def _risk_alerts(case: Case) -> list[Alert]:
-    found = []
-    for session in case.sessions:
-        for measure, score in session.measures.items():
-            item = INSTRUMENTS[measure].risk_item
-            items = score.items or []
-            if item is not None and len(items) >= item and items[item - 1] > 0:
-                found.append(_alert("A1_risk_item", session.week, measure))
-    return found
+def _nhs_verdicts(
+    case: Case, measures: dict[str, MeasureOutcome], config: OutcomeConfig
+) -> dict[str, Verdict]:
+    """NHS Talking Therapies caseness, recovery and reliable change, exactly as NHS_SOURCE defines them.
 
-
-def _trajectory_alerts(case: Case, config: OutcomeConfig) -> list[Alert]:
-    found = []
-    for measure in case.measures_present():
-        scores = case.scores(measure)
-        baseline_week, baseline = next(((w, s) for w, s in scores if w == 0), scores[0])
-        deteriorated = False
-        for week, score in scores:
-            if week <= baseline_week:
-                continue
-            if not deteriorated and score - baseline >= config.reliable_change_points[measure]:
-                found.append(_alert("A2_reliable_deterioration", week, measure))
-                deteriorated = True
-            if week > case.plan.sessions:
-                continue
-            improvement = _improvement(baseline, score)
-            if week >= config.early_review_week and improvement < config.early_min_improvement:
-                found.append(_alert("A3_not_on_track_early", week, measure))
-            if week >= config.mid_review_week and improvement < config.mid_min_improvement:
-                found.append(_alert("A4_no_response_mid", week, measure))
-    return found
-
-
-def _remission_alert(case: Case, config: OutcomeConfig) -> list[Alert]:
-    for session in case.sessions:
-        if session.week == 0:
-            continue
-        for measure in config.remission_alert_measures:
-            score = session.measures.get(measure)  # type: ignore[call-overload]
-            if score is not None and score.score <= config.remission_max[measure]:
-                return [_alert("A6_remission_reached", session.week, measure)]
-    return []
+    Caseness: PHQ-9 >= 10 or GAD-7 >= 8 at the first score. The other four need a finished course
+    (at least two treatment sessions) and paired first and last scores on both measures; recovery
+    and reliable recovery apply only to a case at baseline.
+    """
+    phq, gad = measures.get("phq9"), measures.get("gad7")
+    recorded = [o for o in (phq, gad) if o is not None]
+    if any(_is_case(o.measure, o.baseline) for o in recorded):
+        caseness = Verdict(value="yes")
+    elif len(recorded) == 2:
+        caseness = Verdict(value="no")
+    else:
+        missing = " and ".join(INSTRUMENTS[m].short for m in NHS_MEASURES if m not in measures)
+        caseness = Verdict(value="not_assessable", reason=f"no {missing} at baseline")
+    verdicts = {"caseness": caseness}
+    sessions = len(case.treatment_sessions())
+    unpaired = [INSTRUMENTS[m].short for m in NHS_MEASURES if m not in measures or measures[m].end is None]
+    blocker: Verdict | None = None
+    if sessions < NHS_FINISHED_MIN_SESSIONS:
+        blocker = Verdict(
+            value="not_applicable",
+            reason=f"course not finished: {sessions} treatment session(s), a finished course has "
+            f"at least {NHS_FINISHED_MIN_SESSIONS}",
+        )
+    elif unpaired:
+        blocker = Verdict(
+            value="not_assessable", reason=f"no paired first and last {' and '.join(unpaired)} scores"
+        )
+    if blocker is not None:
+        verdicts.update(dict.fromkeys(("reliable_improvement", "reliable_deterioration"), blocker))
+    else:
+        assert phq is not None and gad is not None and phq.end is not None and gad.end is not None
+        improved = [
+            o
+            for o in (phq, gad)
+            if o.baseline - o.end >= config.reliable_change_points[o.measure]  # type: ignore[operator]
+        ]
+        worse = [
+            o
+            for o in (phq, gad)
+            if o.end - o.baseline >= config.reliable_change_points[o.measure]  # type: ignore[operator]
+        ]
+        verdicts["reliable_improvement"] = _yes_no(bool(improved) and not worse)
+        verdicts["reliable_deterioration"] = _yes_no(bool(worse))
+    if caseness.value != "yes":
+        reason = "not a case at baseline" if caseness.value == "no" else caseness.reason
+        value: VerdictValue = "not_applicable" if caseness.value == "no" else "not_assessable"
+        verdicts.update(dict.fromkeys(("recovery", "reliable_recovery"), Verdict(value=value, reason=reason)))
+    elif blocker is not None:
+        verdicts.update(dict.fromkeys(("recovery", "reliable_recovery"), blocker))
+    else:
+        recovered = not any(
+            _is_case(o.measure, o.end) for o in (phq, gad) if o is not None and o.end is not None
+        )
+        verdicts["recovery"] = _yes_no(recovered)
+        verdicts["reliable_recovery"] = _yes_no(recovered and verdicts["reliable_improvement"].value == "yes")
+    return verdicts
 
 
 def summary_line(case: Case, config: OutcomeConfig | None = None) -> str:
-    """One line per case for terminals: focus, main measure from baseline to end, flags, alerts."""
-    summary = summarize(case, config)
-    focus = case.primary_focus()
-    area = PROBLEM_AREAS[focus.area].label if focus else "no focus yet"
-    parts = [f"{case.id:<10} {area:<23}"]
-    for outcome in summary.measures.values():
-        if outcome.end is None:
-            parts.append(f"{outcome.name} {outcome.baseline} (no end score)")
-            continue
-        flags = [
-            f"response wk {outcome.response_week}" if outcome.response else "",
-            f"remission wk {outcome.remission_week}" if outcome.remission else "",
-            "reliable improvement" if outcome.reliable_improvement else "",
-            "RELIABLE DETERIORATION" if outcome.reliable_deterioration else "",
-        ]
-        text = ", ".join(f for f in flags if f)
-        parts.append(
-            f"{outcome.name} {outcome.baseline}->{outcome.end} ({outcome.percent_change:+.0f}%)"
-            + (f" {text}" if text else "")
-        )
-    urgent = [f"{a.id.split('_')[0]}@wk{a.week}" for a in summary.alerts]
-    if urgent:
-        parts.append("alerts " + " ".join(urgent))
-    return " | ".join(parts)
-
-
-def format_table(summary: OutcomeSummary) -> str:
-    """A readable plain-text table of an outcome summary, with the thresholds used."""
-    rows = [f"Outcomes of case {summary.case_id}", ""]
-    header = f"{'measure':<9} {'baseline':>12} {'end':>12} {'change':>12}  response   remission  reliable"
-    rows += [header, "-" * len(header)]
-    for o in summary.measures.values():
-        end = f"{o.end} (wk {o.end_week})" if o.end is not None else "-"
-        change = f"{o.change:+d} ({o.percent_change:+.0f}%)" if o.change is not None else "-"
-        response = f"wk {o.response_week}" if o.response else "no"
-        remission = f"wk {o.remission_week}" if o.remission else "no"
-        reliable = "improved" if o.reliable_improvement else "worse" if o.reliable_deterioration else "no"
-        rows.append(
-            f"{o.name:<9} {o.baseline:>12} {end:>12} {change:>12}  {response:<9}  {remission:<9}  {reliable}"
-        )
-        follow = ", ".join(f"wk {p.week}: {p.score}" for p in o.follow_up)
-        if follow:
-            held = "holds" if o.remission_at_follow_up else "not in remission"
-            rows.append(f"{'':<9} follow-up {follow} ({held})")
-    rows.append("")
-    flags = {
-        "caseness at baseline": summary.caseness,
-        "recovery": summary.recovery,
-        "reliable improvement": summary.reliable_improvement,
-        "reliable recovery": summary.reliable_recovery,
-        "reliable deterioration": summary.reliable_deterioration,
-    }
-    if summary.caseness is None:
-        rows.append("NHS Talking Therapies flags: need PHQ-9 or GAD-7")
-    else:
-        rows.append(
-            "NHS Talking Therapies: " + ", ".join(f"{k}: {'yes' if v else 'no'}" for k, v in flags.items())
-        )
-    rows.append("")
-    rows.append("Alerts:" if summary.alerts else "Alerts: none")
-    rows += [
-        f"  week {a.week:>3}  {a.id:<26} {INSTRUMENTS[a.measure].short:<9} {a.message}"
-        for a in summary.alerts
-    ]
-    rows += ["", "Thresholds:", *(f"  {line}" for line in threshold_lines(summary))]
-    return "\n".join(rows)
-
-
-def threshold_lines(summary: OutcomeSummary) -> list[str]:
-    """One line per measure naming every threshold the summary used, for printing beside results."""
-    return [
-        f"{o.name}: response >= {summary.config.response_fraction:.0%} reduction; remission <= "
-        f"{summary.config.remission_max[o.measure]}; reliable {o.reliable_change_method}; "
-        f"bands: {o.band_scheme}"
-        for o in summary.measures.values()
-    ]
+    """One line per case for terminals: focus, each measure from baseline to end, flags, alerts."""
+    return one_line(case, summarize(case, config))

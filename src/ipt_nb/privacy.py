@@ -69,7 +69,7 @@ STRUCTURAL_KEYS = frozenset(
     {
         "format", "id", "provenance", "relationship", "status", "contact", "conflict", "kind", "area", "focus",
         "stage", "held_by", "met", "locus", "agreed", "maintenance", "support", "techniques", "people",
-        "system", "code", "problem_area", "age_band", "gender", "phases",
+        "system", "code", "problem_area", "age_band", "gender", "phases", "mode", "level", "attendees",
     }
 )  # fmt: skip
 """Keys whose values are enumerations, ids or codes: not free text."""

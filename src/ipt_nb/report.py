@@ -9,11 +9,12 @@ from __future__ import annotations
 from statistics import mean
 
 from ._html import STYLE, Safe, badge, bullet_list, join, table, tag
+from ._outcome_text import course_line, risk_lines
 from .catalog import DISPUTE_STAGE_TACTICS, PHASE_LABELS, PROBLEM_AREAS, adherence_items_for
 from .formulation import ELEMENTS, covered_elements
 from .instruments import INSTRUMENTS
 from .model import Case
-from .outcomes import OutcomeSummary, summarize, threshold_lines
+from .outcomes import OutcomeSummary, Verdict, main_measure, summarize, threshold_lines
 
 PROVENANCE = {
     "invented": "Fictional teaching case, invented for this casebook.",
@@ -37,6 +38,21 @@ def _yes_no(value: bool | None) -> Safe:
     return badge("yes", "yes") if value else badge("no", "no")
 
 
+def _verdict(verdict: Verdict, week: int | None = None) -> Safe:
+    """A yes/no badge, or "not applicable" / "not assessable" with the reason beside it."""
+    if verdict.value in ("yes", "no"):
+        return join([_yes_no(verdict.value == "yes"), f" week {week}" if week is not None else ""])
+    return join([badge(verdict.value.replace("_", " "), "no"), tag("small", f" {verdict.reason}")])
+
+
+def risk_block(summary: OutcomeSummary) -> Safe:
+    """Unreviewed risk and unrecorded risk items, shown first and styled as alerts (empty when none)."""
+    lines = risk_lines(summary)
+    if not lines:
+        return Safe("")
+    return tag("div", *(tag("p", badge("risk", "urgent"), " ", line) for line in lines), cls="ipt-risk")
+
+
 def summary(case: Case) -> Safe:
     patient = case.patient
     age = f"{patient.age}" if patient.age is not None else (patient.age_band or "not given")
@@ -50,7 +66,9 @@ def summary(case: Case) -> Safe:
         ("Medical context", "; ".join(case.medical_context) or "none recorded"),
         (
             "Plan",
-            f"{case.plan.sessions} weekly sessions; follow-up in week(s) "
+            f"{case.plan.sessions} weekly sessions"
+            + (f" (extended to {case.plan.extended_to})" if case.plan.extended_to else "")
+            + "; follow-up in week(s) "
             f"{', '.join(map(str, case.plan.follow_up_weeks)) or 'none'}; "
             f"maintenance: {case.plan.maintenance}",
         ),
@@ -174,29 +192,27 @@ def outcomes(summary: OutcomeSummary) -> Safe:
     rows = []
     for o in summary.measures.values():
         end = f"{o.end} (week {o.end_week}, {o.end_band.replace('_', ' ')})" if o.end is not None else "-"
+        percent = f" ({o.percent_change:+.0f}%)" if o.percent_change is not None else ""
+        reliable = o.verdicts["reliable_improvement"]
         rows.append(
             (
                 o.name,
                 f"{o.baseline} ({o.baseline_band.replace('_', ' ')})",
                 end,
-                f"{o.change:+d} ({o.percent_change:+.0f}%)" if o.change is not None else "-",
-                join(
-                    [_yes_no(o.response), f" week {o.response_week}" if o.response_week is not None else ""]
-                ),
-                join(
-                    [
-                        _yes_no(o.remission),
-                        f" week {o.remission_week}" if o.remission_week is not None else "",
-                    ]
-                ),
+                f"{o.change:+d}{percent}" if o.change is not None else "-",
+                _verdict(o.verdicts["response"], o.response_week),
+                _verdict(o.verdicts["remission"], o.remission_week),
                 badge("improved", "yes")
                 if o.reliable_improvement
                 else badge("deteriorated", "high")
                 if o.reliable_deterioration
+                else _verdict(reliable)
+                if reliable.value != "no"
                 else badge("no", "no"),
                 ", ".join(f"week {p.week}: {p.score}" for p in o.follow_up) or "-",
             )
         )
+    nhs = ("caseness", "recovery", "reliable_improvement", "reliable_recovery", "reliable_deterioration")
     flags = table(
         [
             "caseness at intake",
@@ -205,15 +221,7 @@ def outcomes(summary: OutcomeSummary) -> Safe:
             "reliable recovery",
             "reliable deterioration",
         ],
-        [
-            [
-                _yes_no(summary.caseness),
-                _yes_no(summary.recovery),
-                _yes_no(summary.reliable_improvement),
-                _yes_no(summary.reliable_recovery),
-                _yes_no(summary.reliable_deterioration),
-            ]
-        ],
+        [[_verdict(summary.verdicts[key]) for key in nhs]],
     )
     alerts = (
         tag(
@@ -222,7 +230,8 @@ def outcomes(summary: OutcomeSummary) -> Safe:
                 tag(
                     "li",
                     badge(a.severity, a.severity),
-                    f"week {a.week}, {INSTRUMENTS[a.measure].short}: {a.id} - {a.message}",
+                    f"week {a.weeks_text()}, {INSTRUMENTS[a.measure].short}: {a.id} - {a.message}",
+                    *([" ", badge("unreviewed", "urgent")] if a.reviewed is False else []),
                 )
                 for a in summary.alerts
             ),
@@ -243,6 +252,8 @@ def outcomes(summary: OutcomeSummary) -> Safe:
     ]
     return wrap(
         tag("h2", "Outcomes"),
+        risk_block(summary),
+        tag("p", course_line(summary)),
         table(header, rows),
         tag("h3", "NHS Talking Therapies (PHQ-9 / GAD-7)"),
         flags,
@@ -309,16 +320,14 @@ def cohort_table(cases: list[Case]) -> Safe:
     for case in cases:
         summary = summarize(case)
         focus = case.primary_focus()
-        measure = "phq9" if "phq9" in summary.measures else next(iter(summary.measures), None)
+        measure = main_measure(summary.measures)
         outcome = summary.measures.get(measure) if measure else None
         scores = (
             f"{outcome.name} {outcome.baseline} -> {outcome.end if outcome.end is not None else '-'}"
             if outcome
             else "-"
         )
-        alerts = (
-            join(badge(a.id.split("_", 1)[0] + f" wk {a.week}", a.severity) for a in summary.alerts) or "-"
-        )
+        alerts = join(badge(f"{a.code} wk {a.weeks_text()}", a.severity) for a in summary.alerts) or "-"
         rows.append(
             (
                 case.id,
@@ -344,7 +353,7 @@ def cohort_rates(cases: list[Case]) -> Safe:
     rows = []
     for area, members in groups.items():
         summaries = [summarize(c) for c in members]
-        main = [s.measures.get("phq9") or next(iter(s.measures.values()), None) for s in summaries]
+        main = [s.measures.get(main_measure(s.measures) or "") for s in summaries]
         rows.append(
             (
                 PROBLEM_AREAS[area].label if area in PROBLEM_AREAS else "no focus",

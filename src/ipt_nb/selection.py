@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .catalog import DEATH_EVENTS, DISPUTE_EVENTS, ONSET_WINDOW_WEEKS, PROBLEM_AREAS, TRANSITION_EVENTS
+from .catalog import (
+    DEATH_EVENTS,
+    DISPUTE_EVENTS,
+    ONSET_WINDOW_WEEKS,
+    PROBLEM_AREAS,
+    TRANSITION_EVENTS,
+    near_onset,
+)
 from .model import Case, Event
-
-AFTER_ONSET_WEEKS = 4
-"""Events up to this many weeks after onset still count as near it (kit heuristic)."""
 
 
 @dataclass
@@ -28,10 +32,7 @@ class Evidence:
 
 
 def _near_onset(case: Case, event: Event) -> bool:
-    onset = case.episode.onset_week if case.episode else None
-    if onset is None:
-        return event.week <= 0 and event.week >= -ONSET_WINDOW_WEEKS
-    return onset - ONSET_WINDOW_WEEKS <= event.week <= onset + AFTER_ONSET_WEEKS
+    return near_onset(event.week, case.episode.onset_week if case.episode else None)
 
 
 def _describe(case: Case, event: Event) -> str:
@@ -50,8 +51,15 @@ def evidence(case: Case) -> list[Evidence]:
         grief.reasons.append(f"death {'near onset' if _near_onset(case, event) else 'not near onset'}: "
                              f"{_describe(case, event)}")  # fmt: skip
     grief.reasons += [f"{p.label} has died" for p in deceased if not any(p.id in e.people for e in deaths)]
-    grief.fits = bool(deceased or deaths)
-    if not grief.fits:
+    old = case.old_deaths()
+    grief.reasons += [
+        f"the death in week {e.week} lies more than two years before onset: "
+        "consider a role transition, or whether this grief is the current focus"
+        for e in old
+    ]
+    undated = [p for p in deceased if not any(p.id in e.people for e in deaths)]
+    grief.fits = bool(undated) or len(old) < len(deaths)
+    if not (deceased or deaths):
         grief.reasons.append(
             "no death of a significant person: a loss that is not a death is a role transition"
         )

@@ -15,10 +15,11 @@ import plotly.graph_objects as go
 from IPython.display import display
 
 from . import charts
-from ._html import Safe, bullet_list, join, table, tag
+from ._html import Safe, badge, bullet_list, join, table, tag
 from .catalog import PHASE_LABELS, PROBLEM_AREAS, adherence_items_for
 from .model import Case, Event, Session
 from .notebook import figure_bundle, html_bundle, show, show_html
+from .outcomes import risk_alerts
 from .report import wrap
 
 
@@ -76,7 +77,14 @@ class Walkthrough:
         heading = tag(
             "h2", f"{self.case.patient.label}: week {state.week} of {self.case.plan.sessions} ({phase})"
         )
-        parts = (heading, self._tasks(state), self._sessions(state), self._events(state), self._questions())
+        parts = (
+            heading,
+            self._risk(state),
+            self._tasks(state),
+            self._sessions(state),
+            self._events(state),
+            self._questions(),
+        )
         return wrap(tag("div", *parts, cls="ipt-large" if self.large_text else "ipt-normal"))
 
     def _tasks(self, state: WeekState) -> Safe:
@@ -94,11 +102,29 @@ class Walkthrough:
             [tag("h3", "Tasks of this phase and ratings so far"), table(["item", "task", "rated"], rows)]
         )
 
+    def _risk(self, state: WeekState) -> Safe:
+        """Risk alerts so far, each saying whether that week's session records a risk review."""
+        found = [a for a in risk_alerts(self.case) if a.week <= state.week]
+        if not found:
+            return Safe("")
+        lines = [
+            tag(
+                "p",
+                badge("risk", "urgent"),
+                f" week {a.week}: {a.message}",
+                " - risk review recorded" if a.reviewed else " - NO RISK REVIEW RECORDED",
+            )
+            for a in found
+        ]
+        return tag("div", *lines, cls="ipt-risk")
+
     def _sessions(self, state: WeekState) -> Safe:
         rows = [
             (
                 s.week,
-                "; ".join(f"{m} {score.score}" for m, score in s.measures.items()) or "-",
+                "missed"
+                if not s.attended
+                else "; ".join(f"{m} {score.score}" for m, score in s.measures.items()) or "-",
                 ", ".join(s.techniques) or "-",
                 "; ".join(s.events) or "-",
                 s.note or "",

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from ..catalog import PROBLEM_AREAS
 from ..model import Case
+from ..outcomes import main_measure
 from ._style import OKABE_ITO, axis, base_layout, figure
 
 AREA_COLOURS = {
@@ -26,9 +27,8 @@ AREA_COLOURS = {
 
 
 def primary_measure(case: Case) -> str | None:
-    """PHQ-9 when the case has it, else its first measure."""
-    present = case.measures_present()
-    return "phq9" if "phq9" in present else (present[0] if present else None)
+    """The case's main measure (:func:`ipt_nb.outcomes.main_measure`): PHQ-9 first, then EPDS, ..."""
+    return main_measure(dict.fromkeys(case.measures_present()))
 
 
 def percent_change_series(case: Case) -> tuple[str, list[int], list[float]] | None:

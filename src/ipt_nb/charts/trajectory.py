@@ -60,7 +60,12 @@ def trajectory(
     """
     summary = summarize(case, config)
     outcomes = list(summary.measures.values())
-    alerts = [a for a in summary.alerts if show_alerts and (upto_week is None or a.week <= upto_week)]
+    alerts = [
+        a.model_copy(update={"week": week})
+        for a in (summary.alerts if show_alerts else [])
+        for week in (a.weeks or [a.week])
+        if upto_week is None or week <= upto_week
+    ]  # one marker per week of a run, and none after the week shown
     last_week = max([case.plan.sessions, *case.plan.follow_up_weeks, *(s.week for s in case.sessions)])
     x_axis = axis(
         "Week since intake",
@@ -307,7 +312,7 @@ def _alert_traces(outcome: MeasureOutcome, ref: str, alerts: list[Alert]) -> lis
                 "color": [ALERT_COLOURS[a.severity] for a in alerts],
                 "line": {"color": "white", "width": 1},
             },
-            "hovertext": [f"Week {a.week}: {a.id.split('_', 1)[0]} {a.message}" for a in alerts],
+            "hovertext": [f"Week {a.week}: {a.code} {a.message}" for a in alerts],
             "hoverinfo": "text",
         }
     ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from .._html import Safe, badge, join, table, tag
 from ..catalog import PROBLEM_AREAS
 from ..model import Case
-from ..outcomes import summarize
+from ..outcomes import main_measure, summarize
 from ._assets import page_css
 
 
@@ -32,7 +32,7 @@ def case_row(case: Case, report: str | None) -> list[object]:
             for o in summary.measures.values()
         ]
     )
-    main = summary.measures.get("phq9") or next(iter(summary.measures.values()), None)
+    main = summary.measures.get(main_measure(summary.measures) or "")
     flags = join(
         [
             _flag("response", main.response if main else None),
@@ -40,7 +40,9 @@ def case_row(case: Case, report: str | None) -> list[object]:
             _flag("recovery", summary.recovery),
         ]
     )
-    alerts = join(badge(f"{a.id.split('_', 1)[0]} wk {a.week}", a.severity) for a in summary.alerts)
+    alerts = join(badge(f"{a.code} wk {a.weeks_text()}", a.severity) for a in summary.alerts)
+    if summary.unreviewed_risk:
+        alerts = join([badge("risk unreviewed", "urgent"), alerts])
     link = tag("a", case.title, href=report) if report else tag("span", case.title)
     return [link, case.id, PROBLEM_AREAS[focus.area].label if focus else "-", scores, flags, alerts]
 
