@@ -18,7 +18,12 @@ from typing import Any
 import yaml as pyyaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import ScalarString
+from ruamel.yaml.scalarstring import (
+    DoubleQuotedScalarString,
+    FoldedScalarString,
+    LiteralScalarString,
+    ScalarString,
+)
 
 MAX_NODES = 200_000
 """Largest number of nodes a case may expand to once aliases are followed."""
@@ -176,6 +181,67 @@ def position(tree: Any, loc: tuple[str | int, ...], *, key: bool = False) -> tup
     return best
 
 
+# -- choosing how a string is written ----------------------------------------------------------
+
+_PRINTABLE = re.compile("[\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*")
+"""Characters YAML may hold unescaped, less U+0085, U+2028, U+2029 (line breaks to YAML 1.1
+readers) and U+FEFF (a byte-order mark): anything else is written double-quoted, as an escape."""
+_BLOCK_UNSAFE_LINE = re.compile(r"^[ \t]|[ \t]$", re.MULTILINE)
+
+
+def _implicit_tag(resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]], text: str) -> str | None:
+    for tag, pattern in resolvers.get(text[:1] if text else "", []):
+        if pattern.match(text):
+            return tag
+    return None
+
+
+def reads_as_text(text: str) -> bool:
+    """Whether ``text`` written plain reads back as text for YAML 1.2 and 1.1 readers alike
+    (``.5e5`` is a float to one, ``no`` a boolean to the other)."""
+    return (
+        _implicit_tag(CoreSchemaLoader.yaml_implicit_resolvers, text) is None
+        and _implicit_tag(pyyaml.SafeLoader.yaml_implicit_resolvers, text) is None
+    )
+
+
+def block_safe(text: str) -> bool:
+    """Whether a ``|`` or ``>`` block scalar gives back exactly ``text``: printable, no line that
+    starts or ends with a space or tab, no leading or doubled trailing line break."""
+    return (
+        bool(text.strip())
+        and _PRINTABLE.fullmatch(text) is not None
+        and not _BLOCK_UNSAFE_LINE.search(text)
+        and not text.startswith("\n")
+        and not text.endswith("\n\n")
+    )
+
+
+def styled(text: str, like: Any = None) -> Any:
+    """``text`` as it should be written: in the style of ``like`` (the person's old value) when that
+    style holds it exactly, plain when plain reads back as text, else double-quoted with escapes."""
+    if _PRINTABLE.fullmatch(text) is None:
+        return DoubleQuotedScalarString(text)
+    if isinstance(like, LiteralScalarString | FoldedScalarString):
+        return type(like)(text) if block_safe(text) else DoubleQuotedScalarString(text)
+    if isinstance(like, ScalarString):
+        return type(like)(text)  # the person's quotes can hold any printable text
+    if "\n" in text and block_safe(text):
+        return LiteralScalarString(text)
+    return text if reads_as_text(text) and text == text.strip() else DoubleQuotedScalarString(text)
+
+
+def styled_tree(value: Any) -> Any:
+    """New data with every string styled, for entries that have no old value to follow."""
+    if isinstance(value, dict):
+        return {k: styled_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [styled_tree(v) for v in value]
+    if isinstance(value, str):
+        return styled(value)
+    return value
+
+
 # -- merging an edited case back into the person's document ----------------------------------
 
 
@@ -187,9 +253,9 @@ def merge(old: Any, new: Any) -> Any:
         return _merge_seq(old, new)
     if _same_scalar(old, new):
         return old
-    if isinstance(old, ScalarString) and isinstance(new, str):
-        return type(old)(new)  # keep the person's quoting or block style
-    return new
+    if isinstance(new, str):
+        return styled(new, like=old)
+    return styled_tree(new)
 
 
 def _same_scalar(old: Any, new: Any) -> bool:
@@ -210,7 +276,7 @@ def _merge_map(old: CommentedMap, new: dict[str, Any]) -> CommentedMap:
             continue
         later = [k for k in order[rank + 1 :] if k in old]
         where = list(old).index(later[0]) if later else len(old)
-        old.insert(where, key, value)
+        old.insert(where, key, styled_tree(value))
     return old
 
 
@@ -233,10 +299,13 @@ def _merge_seq(old: CommentedSeq, new: list[Any]) -> CommentedSeq:
         old_ids, new_ids = _identities(list(old), key), _identities(new, key)
         if old_ids is not None and new_ids is not None:
             by_id = dict(zip(old_ids, list(old), strict=True))
-            merged = [merge(by_id[k], v) if k in by_id else v for k, v in zip(new_ids, new, strict=True)]
+            merged = [
+                merge(by_id[k], v) if k in by_id else styled_tree(v)
+                for k, v in zip(new_ids, new, strict=True)
+            ]
             break
     else:
-        merged = [merge(old[i], v) if i < len(old) else v for i, v in enumerate(new)]
+        merged = [merge(old[i], v) if i < len(old) else styled_tree(v) for i, v in enumerate(new)]
     if len(merged) == len(old) and all(a is b for a, b in zip(merged, old, strict=True)):
         return old
     del old[:]

@@ -24,8 +24,9 @@ from pydantic import ValidationError
 from ruamel.yaml.error import YAMLError
 
 from . import _yaml
+from ._filelock import folder_locked
 from ._messages import clean_loc, format_path, message_for
-from .errors import CaseFileError, IptNbError, Issue, StaleFileError
+from .errors import CaseFileError, Issue, SaveError, StaleFileError, TargetExistsError
 from .model import FORMAT, SUPPORTED_FORMATS, Case
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -314,28 +315,80 @@ class CaseDocument:
         _yaml.merge(self._doc, data)
         return _yaml.dump(self._doc).encode("utf-8")
 
-    def save(self, case: Case, *, path: str | Path | None = None, force: bool = False) -> Path:
-        """Validate ``case`` and write it atomically; returns the path written.
+    def resolve(self, path: str | Path | None) -> Path:
+        """Where a save to ``path`` writes: a relative path is taken from the case file's folder."""
+        if path is None or str(path).strip() == "":
+            return self.path
+        target = Path(path).expanduser()
+        return target if target.is_absolute() else self.path.parent / target
 
-        ``path`` saves to another file (it must not exist unless ``force``).
-        Raises ``StaleFileError`` when the file changed since it was opened.
+    def save(self, case: Case, *, path: str | Path | None = None, force: bool = False) -> Path:
+        """Validate ``case``, write it atomically and prove it reads back the same; returns the path.
+
+        ``path`` saves to another file (relative to this file's folder; it must not exist unless
+        ``force``). Raises ``StaleFileError`` when the file changed since it was opened,
+        ``CaseFileError`` for invalid or unstorable content (beside each field), ``SaveError``
+        when the disk refuses (nothing is replaced then).
         """
-        target = Path(path) if path is not None else self.path
-        if target == self.path and not force and self.changed_on_disk():
-            raise StaleFileError(self.path)
-        if target != self.path and target.exists() and not force:
-            raise IptNbError(f"{target}: a file with this name exists; choose another name or force")
-        try:
-            validated = Case.model_validate(case_data(case))
-        except ValidationError as exc:
-            raise CaseFileError(
-                target,
-                [Issue(format_path(clean_loc(e["loc"])), message_for(e)) for e in exc.errors()],
-            ) from exc
+        target = self.resolve(path)
+        validated = _validated(case, target)
         data = self.render(validated)
-        atomic_write(target, data)
+        _prove_reads_back(data, validated, target)
+        if not target.parent.is_dir():
+            raise SaveError(target, f"the folder {target.parent} does not exist")
+        with folder_locked(target):
+            if target == self.path and not force and self.changed_on_disk():
+                raise StaleFileError(self.path)
+            if target != self.path and target.exists() and not force:
+                raise TargetExistsError(target)
+            try:
+                atomic_write(target, data)
+            except OSError as exc:
+                raise SaveError(target, exc.strerror or str(exc)) from exc
         self.path, self.case, self._raw, self._digest = target, validated, data, _digest(data)
         return target
+
+
+def _validated(case: Case, target: Path) -> Case:
+    try:
+        return Case.model_validate(case_data(case))
+    except ValidationError as exc:
+        raise CaseFileError(
+            target, [Issue(format_path(clean_loc(e["loc"])), message_for(e)) for e in exc.errors()]
+        ) from exc
+
+
+def _differences(written: Any, wanted: Any, loc: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    if isinstance(written, dict) and isinstance(wanted, dict):
+        keys = list(dict.fromkeys([*wanted, *written]))
+        return [d for k in keys for d in _differences(written.get(k), wanted.get(k), (*loc, k))]
+    if isinstance(written, list) and isinstance(wanted, list) and len(written) == len(wanted):
+        return [
+            d
+            for i, (a, b) in enumerate(zip(written, wanted, strict=True))
+            for d in _differences(a, b, (*loc, i))
+        ]
+    return [] if written == wanted and type(written) is type(wanted) else [loc]
+
+
+def _prove_reads_back(data: bytes, case: Case, target: Path) -> None:
+    """Read ``data`` as the loaders will and refuse to write it unless it gives back ``case``."""
+    try:
+        back, _ = parse_case_text(data.decode("utf-8"), target)
+    except CaseFileError as exc:
+        issues = [
+            Issue(i.path, f"would not read back ({i.message}); nothing was written") for i in exc.issues
+        ]
+        raise CaseFileError(target, issues) from exc
+    wrong = _differences(case_data(back), case_data(case))
+    if wrong:
+        raise CaseFileError(
+            target,
+            [
+                Issue(format_path(loc), "this text would not read back as typed; nothing was written")
+                for loc in wrong
+            ],
+        )
 
 
 def save_case(case: Case, path: str | Path, *, overwrite: bool = False) -> Path:
@@ -343,10 +396,15 @@ def save_case(case: Case, path: str | Path, *, overwrite: bool = False) -> Path:
     path = Path(path)
     if path.exists():
         if not overwrite:
-            raise IptNbError(f"{path}: the file exists; open it with CaseDocument to edit, or overwrite")
+            raise TargetExistsError(path)
         return CaseDocument.open(path).save(case)
-    validated = Case.model_validate(case_data(case))
-    atomic_write(path, _yaml.dump(case_data(validated)).encode("utf-8"))
+    validated = _validated(case, path)
+    data = _yaml.dump(_yaml.styled_tree(case_data(validated))).encode("utf-8")
+    _prove_reads_back(data, validated, path)
+    try:
+        atomic_write(path, data)
+    except OSError as exc:
+        raise SaveError(path, exc.strerror or str(exc)) from exc
     return path
 
 

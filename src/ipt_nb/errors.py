@@ -83,3 +83,19 @@ class StaleFileError(IptNbError, RuntimeError):
             f"{path}: the file changed on disk since it was opened; "
             "reload it, save to another file, or overwrite on purpose (force=True / --force)"
         )
+
+
+class SaveError(IptNbError, RuntimeError):
+    """A save could not be completed; nothing was replaced (the message says why and where)."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: not saved: {reason}")
+
+
+class TargetExistsError(SaveError):
+    """Save-as onto a file that exists: choose another name, or overwrite on purpose."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, "a file with this name exists; choose another name or overwrite on purpose")

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from .._messages import clean_loc, format_path, message_for
 from ..casefile import CaseDocument, case_data
-from ..errors import StaleFileError
+from ..errors import CaseFileError, SaveError, StaleFileError, TargetExistsError
 from ..model import Case
 
 Path_ = tuple[str | int, ...]
@@ -29,9 +29,11 @@ UNDO_DEPTH = 50
 @dataclass
 class SaveResult:
     status: str
-    """``saved``, ``invalid`` (nothing written) or ``stale`` (the file changed on disk)."""
+    """``saved``; ``invalid`` (nothing written, ``errors`` by field); ``stale`` (the file changed on
+    disk); ``exists`` (save-as onto a file that exists) or ``failed`` (the disk refused: ``message``)."""
     errors: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
+    message: str = ""
 
 
 class FormState:
@@ -180,10 +182,18 @@ class FormState:
         case = self.validate()
         if case is None:
             return SaveResult("invalid", dict(self.errors))
+        target = self.document.resolve(path)
         try:
             written = self.document.save(case, force=force, path=path)
         except StaleFileError:
             return SaveResult("stale", path=self.document.path)
+        except CaseFileError as exc:
+            self.errors = {issue.path: issue.message for issue in exc.issues}
+            return SaveResult("invalid", dict(self.errors), path=target)
+        except TargetExistsError as exc:
+            return SaveResult("exists", path=target, message=str(exc))
+        except (SaveError, OSError) as exc:
+            return SaveResult("failed", path=target, message=str(exc))
         self.dirty = False
         return SaveResult("saved", path=written)
 

@@ -51,10 +51,20 @@ class Workbench:
         self.overwrite_button = widgets.Button(
             description="Overwrite", icon="exclamation-triangle", button_style="danger"
         )
-        self.save_as_path = widgets.Text(placeholder="other-file.yaml", description="Save as")
+        self.save_as_path = widgets.Text(
+            placeholder="other-file.yaml (beside the case file)", description="Save as"
+        )
+        self.save_as_target = widgets.HTML()
+        self.save_as_path.observe(self._show_target, names="value")
         self.save_as_button = widgets.Button(description="Save as", icon="copy")
         self.stale_box = widgets.HBox(
-            [self.reload_button, self.overwrite_button, self.save_as_path, self.save_as_button]
+            [
+                self.reload_button,
+                self.overwrite_button,
+                self.save_as_path,
+                self.save_as_button,
+                self.save_as_target,
+            ]
         )
         self.stale_box.layout.display = "none"
         self.save_button.on_click(lambda _: self.save())
@@ -67,6 +77,12 @@ class Workbench:
     @property
     def forms(self) -> list[object]:
         return [self.inventory, self.problem_area, self.formulation, self.session_log]
+
+    def _show_target(self, _: object = None) -> None:
+        """The full path a save-as will write, shown before anything is written."""
+        value = self.save_as_path.value.strip()
+        target = self.state.document.resolve(value) if value else None
+        self.save_as_target.value = f"writes <code>{html.escape(str(target))}</code>" if target else ""
 
     def _mark(self) -> None:
         name = html.escape(self.state.document.path.name)
@@ -88,6 +104,8 @@ class Workbench:
                 "<b>The file changed on disk since it was opened.</b> Nothing was written. "
                 "Reload it (your edits here are dropped), overwrite it, or save to another file."
             )
+        elif result.status in ("exists", "failed"):
+            self.summary.value = f"<b>Not saved.</b> {html.escape(result.message)} Your edits are still here."
         else:
             items = "".join(
                 f"<li><code>{html.escape(p)}</code>: {html.escape(m)}</li>" for p, m in result.errors.items()
