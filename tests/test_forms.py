@@ -76,6 +76,28 @@ def test_phq9_item_entry_gives_total_band_and_risk_flag(joy: Path) -> None:
     assert saved is not None and saved.measures["phq9"].score == 18
 
 
+def test_epds_items_name_the_reverse_scored_ones_and_a_bad_item_is_said_at_once(joy: Path) -> None:
+    bench = Workbench(joy, week=17)
+    assert "Items 3, 5, 6, 7, 8, 9, 10 are reverse-scored" in str(
+        bench.session_log.body.children[2].children[0].value
+    )
+    session_row(bench, 17, "measures.epds.items[2]").widget.value = "abc"  # type: ignore[attr-defined]
+    assert "item 3: 'abc' is not a whole number (0-3)" in bench.session_log.totals["epds"].value
+    session_row(bench, 17, "measures.epds.items[2]").widget.value = "5"  # type: ignore[attr-defined]
+    assert "item 3: 5 is outside 0-3" in bench.session_log.totals["epds"].value
+    for number, value in enumerate([1, 1, 1, 1, 1, 1, 1, 1, 1, 2]):
+        session_row(bench, 17, f"measures.epds.items[{number}]").widget.value = str(value)  # type: ignore[attr-defined]
+    total = bench.session_log.totals["epds"].value
+    assert total.startswith("EPDS total 11: possible depression")  # 9 * 1 + 2
+    assert "RISK: item 10 is 2" in total and "font-weight: bold" in total  # styled as an alert
+    session_row(bench, 17, "risk.assessed").widget.value = True  # type: ignore[attr-defined]
+    session_row(bench, 17, "risk.safety_plan").widget.value = "crisis line; tells her partner"  # type: ignore[attr-defined]
+    assert bench.save().status == "saved"
+    saved = load_case(joy).session(17)
+    assert saved is not None and saved.risk is not None and saved.risk.assessed
+    assert saved.measures["epds"].items == [1, 1, 1, 1, 1, 1, 1, 1, 1, 2]
+
+
 def test_undo_restores_a_removed_person(joy: Path) -> None:
     bench = Workbench(joy)
     names = [p["id"] for p in bench.state.data["people"]]

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ipt_nb import report
+from ipt_nb import charts, report
 from ipt_nb.casefile import check_file, load_case
 from ipt_nb.instruments import INSTRUMENTS
 from ipt_nb.model import Case
@@ -371,6 +371,9 @@ def test_outcomes_never_raise_on_a_valid_case(case: Case) -> None:
     format_table(summary)
     summary_line(case)
     str(report.outcomes(summary))
+    charts.trajectory(case)
+    charts.trajectory(case, view="percent")
+    charts.cohort([case])
     for outcome in summary.measures.values():
         for verdict in outcome.verdicts.values():
             assert (verdict.value in ("yes", "no")) == (verdict.reason == "")

@@ -71,7 +71,7 @@ def trajectory(
         "Week since intake",
         range=[-0.7, last_week + 0.7],
         dtick=2,
-        anchor="y" if view == "percent" else f"y{len(outcomes)}",
+        anchor="y" if view == "percent" or len(outcomes) < 2 else f"y{len(outcomes)}",
     )
     shapes, annotations = _phase_bands(case)
     layout = base_layout(
@@ -94,6 +94,11 @@ def trajectory(
             annotations += _threshold_labels(outcome, ref, summary.config) + _band_labels(outcome, ref)
             data += _score_traces(outcome, ref, upto_week, case.plan.sessions, percent=False)
             data += _alert_traces(outcome, ref, [a for a in alerts if a.measure == outcome.measure])
+    if not outcomes:
+        annotations.append(
+            {"text": "No scores recorded yet", "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
+             "showarrow": False}
+        )  # fmt: skip
     layout["shapes"] = shapes
     layout["annotations"] = annotations
     return figure(data, layout)

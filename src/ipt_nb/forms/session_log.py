@@ -13,26 +13,52 @@ from ._fields import Fields
 from .inventory import CLOSENESS, RINGS
 from .state import REMOVE, FormState
 
-ITEM_MEASURES = ("phq9", "gad7")
-TOTAL_MEASURES = ("hamd17", "bdi2", "epds")
+ITEM_MEASURES = ("phq9", "gad7", "epds")
+TOTAL_MEASURES = ("hamd17", "bdi2")
 RATING_RINGS = [("not re-rated", REMOVE), *RINGS]
 ADHERENCE = [("-", None), ("0 not done", 0), ("1 partly", 1), ("2 done", 2), ("n/a", "na")]
+RISK_LEVELS = [("-", None), ("none", "none"), ("low", "low"), ("moderate", "moderate"), ("high", "high")]
+RISK_STYLE = "color: #B3261E; font-weight: bold; border-left: 4px solid #D55E00; padding-left: 0.4em;"
+
+
+def _item_problem(instrument: object, number: int, value: object) -> str:
+    top = instrument.max_of_item(number)  # type: ignore[attr-defined]
+    if not isinstance(value, int) or isinstance(value, bool):
+        return f"item {number}: {str(value)!r} is not a whole number (0-{top})"
+    return f"item {number}: {value} is outside 0-{top}" if not 0 <= value <= top else ""
 
 
 def score_summary(measure: str, items: list[object]) -> str:
-    """Live text for item entry: total, band and the risk flag, or what is still missing."""
+    """Live HTML for item entry: total, band and the risk alert, or what is missing or wrong."""
     instrument = INSTRUMENTS[measure]
+    problems = [
+        problem
+        for n, value in enumerate(items, start=1)
+        if value is not None and (problem := _item_problem(instrument, n, value))
+    ]
+    if problems:
+        return f"{instrument.short}: " + html.escape("; ".join(problems), quote=False)
     numbers = [i for i in items if isinstance(i, int)]
-    if len(numbers) < instrument.items:
-        return f"{instrument.short}: {len(numbers)} of {instrument.items} items entered"
-    if any(not 0 <= n <= instrument.max_of_item(k + 1) for k, n in enumerate(numbers)):
-        return f"{instrument.short}: an item is out of range (0-{instrument.item_max})"
-    total = sum(numbers)
-    text = f"{instrument.short} total {total}: {instrument.band(total).title}"
     risk = instrument.risk_item
-    if risk is not None and numbers[risk - 1] > 0:
-        text += f" - RISK: item {risk} is {numbers[risk - 1]}, review risk now"
-    return text
+    alert = ""
+    if risk is not None and len(items) >= risk and isinstance(items[risk - 1], int) and items[risk - 1] > 0:
+        alert = f' <span style="{RISK_STYLE}">RISK: item {risk} is {items[risk - 1]}, review risk now</span>'
+    if len(numbers) < instrument.items:
+        return f"{instrument.short}: {len(numbers)} of {instrument.items} items entered{alert}"
+    total = sum(numbers)
+    return f"{instrument.short} total {total}: {instrument.band(total).title}{alert}"
+
+
+def item_note(measure: str) -> str:
+    """What the person entering items must know: reverse-scored items are entered as scored."""
+    reverse = INSTRUMENTS[measure].reverse_scored_items
+    if not reverse:
+        return ""
+    numbers = ", ".join(str(n) for n in reverse)
+    return (
+        f"Items {numbers} are reverse-scored on the printed form: enter each item's score (0-3), "
+        "not the position of the ticked answer."
+    )
 
 
 class SessionLog:
@@ -63,6 +89,12 @@ class SessionLog:
             parts.append(
                 self.fields.number((*at, "measures", measure), f"{INSTRUMENTS[measure].short} total").box
             )
+        parts += [
+            widgets.HTML("<b>Risk review this week</b>"),
+            self.fields.flag((*at, "risk", "assessed"), "risk assessed").box,
+            self.fields.choice((*at, "risk", "level"), "risk level", RISK_LEVELS).box,
+            self.fields.text((*at, "risk", "safety_plan"), "safety plan", multiline=True).box,
+        ]
         parts.append(self.fields.many((*at, "techniques"), "techniques", list(TECHNIQUES)).box)
         for item in adherence_items_for(phase) if phase in ("initial", "middle", "termination") else []:
             row = self.fields.choice((*at, "adherence", item.id), item.id, ADHERENCE)
@@ -100,7 +132,11 @@ class SessionLog:
             row.widget.value = "" if items[n] is None else str(items[n])
             row.widget.observe(lambda _, m=measure, a=at: self._update_total(a, m), names="value")
             rows.append(row.box)
-        return widgets.VBox([widgets.HTML(f"<b>{instrument.name}</b>"), *rows, total])
+        note = item_note(measure)
+        heading = widgets.HTML(
+            f"<b>{instrument.name}</b>" + (f"<br><small>{html.escape(note)}</small>" if note else "")
+        )
+        return widgets.VBox([heading, *rows, total])
 
     def _update_total(self, at: tuple[str | int, ...], measure: str) -> None:
         values = self.state.get((*at, "measures", measure, "items")) or []
