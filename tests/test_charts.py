@@ -140,8 +140,9 @@ def test_circle_moves_people_across_weeks() -> None:
 
 def test_dispute_stage_follows_the_sessions() -> None:
     case = load("joy")
-    laura = {w: next(p for p in circle_positions(case, w) if p["id"] == "laura") for w in (0, 8)}
-    assert laura[0]["conflict"] == "impasse" and laura[8]["conflict"] == "renegotiation"
+    laura = {w: next(p for p in circle_positions(case, w) if p["id"] == "laura") for w in (0, 1, 8)}
+    # no stage at intake (none assessed yet); week 1's session rates the impasse; week 8 renegotiation
+    assert [laura[w]["conflict"] for w in (0, 1, 8)] == ["none", "impasse", "renegotiation"]
 
 
 def test_animated_circle_has_a_frame_per_rating_week() -> None:

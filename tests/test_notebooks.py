@@ -151,8 +151,8 @@ def test_golden_supervision_handout_holds_no_later_scores() -> None:
 def test_walkthrough_widget_steps_and_reveals() -> None:
     walk = Walkthrough(load_case(CASES / "joy.yaml"), week=3)
     box = walk.widget()
-    controls, _, reveal_buttons, _ = box.children
-    previous, slider, following, _ = controls.children
+    _, controls, revealed, _, _ = box.children
+    previous, slider, following, reveal, _ = controls.children
     following.click()
     assert slider.value == 4 and walk.week == 4
     previous.click()
@@ -160,8 +160,9 @@ def test_walkthrough_widget_steps_and_reveals() -> None:
     assert walk.week == 2
     slider.value = 99
     assert walk.week == slider.max == 22
-    reveal_buttons.children[0].click()
-    assert "Role dispute (impasse)" in walk.answer_html()
+    assert "Role dispute (impasse)" not in str(revealed.outputs)
+    reveal.value = True
+    assert "Role dispute (impasse)" in str(revealed.outputs)
 
 
 def test_problem_area_exercise_gives_feedback_and_exports(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ import ipywidgets as widgets
 from ._html import Safe, bullet_list, table, tag
 from .casefile import atomic_write
 from .catalog import PROBLEM_AREAS
+from .disclosure import known_case
 from .formulation import ELEMENTS, covered_elements
 from .model import Case
 from .outcomes import main_measure, summarize
@@ -114,9 +115,11 @@ def trajectory_checks(
 
 
 def vignette_html(case: Case) -> Safe:
-    """The case as a student first meets it: no problem area, rationale or formulation."""
+    """The case as a student first meets it, at intake: no problem area, rationale, formulation or
+    dispute stage (:func:`ipt_nb.disclosure.known_case` at week 0)."""
+    case = known_case(case, 0)
     people = [
-        (p.label, p.relationship.replace("_", " "), p.status, p.conflict, "; ".join(p.unsatisfying) or "-")
+        (p.label, p.relationship.replace("_", " "), p.status, "; ".join(p.unsatisfying) or "-")
         for p in case.people
     ]
     events = [
@@ -133,7 +136,7 @@ def vignette_html(case: Case) -> Safe:
         tag("p", f"Diagnosis: {case.diagnosis.label}. Intake scores: {scores}."),
         tag("p", f"Episode onset: week {onset}." if onset is not None else "Episode onset not recorded."),
         tag("h3", "People"),
-        table(["person", "relationship", "status", "dispute", "unsatisfying"], people),
+        table(["person", "relationship", "status", "unsatisfying"], people),
         tag("h3", "Events before intake"),
         bullet_list(events or ["none recorded"]),
     )

@@ -306,10 +306,25 @@ class Answer(_Model):
     problem_area: ProblemAreaId
     stage: DisputeStage | None = None
     rationale: Text | None = None
+    week: Annotated[int, Field(ge=0, le=30)] | None = Field(
+        default=None, description="by when the group should have reached the answer"
+    )
+
+
+class Question(_Model):
+    """A discussion question shown from ``week`` on, and only after reveal when ``after_reveal``."""
+
+    text: Text
+    week: Annotated[int, Field(ge=0, le=520)] = 0
+    after_reveal: bool = False
 
 
 class Teaching(_Model):
-    discussion_questions: list[Text] = []
+    discussion_questions: list[Text | Question] = Field(
+        default=[],
+        description="a plain string is shown only after reveal (it may name the answer); "
+        "a {text, week, after_reveal} mapping from its week on",
+    )
     answer: Answer | None = None
 
 

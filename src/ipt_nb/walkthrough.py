@@ -1,9 +1,11 @@
 """Walk a case week by week in group supervision, with the answer hidden until revealed.
 
-:class:`Walkthrough` knows what was known at week k: the sessions and scores
-up to k, the circle as rated at k, the timeline up to k, the phase's tasks with
-the adherence ratings so far. The focal problem area, its rationale and the
-formulation stay hidden until ``reveal`` (or a click on a reveal button).
+:class:`Walkthrough` shows what was known at week k and nothing later: every view
+is drawn from :func:`ipt_nb.disclosure.known_case` (sessions, scores, ratings and
+events up to k, a dispute stage only once assessed, week-tagged questions from
+their week). The focal problem area, its rationale, the formulation and the
+after-reveal questions stay hidden until ``reveal`` (or the Reveal toggle), and
+hide again when the week changes.
 """
 
 from __future__ import annotations
@@ -15,12 +17,54 @@ import plotly.graph_objects as go
 from IPython.display import display
 
 from . import charts
-from ._html import Safe, badge, bullet_list, join, table, tag
-from .catalog import PHASE_LABELS, PROBLEM_AREAS, adherence_items_for
+from ._html import STYLE, Safe, badge, bullet_list, join, table, tag
+from .catalog import PHASE_LABELS, PROBLEM_AREAS, TECHNIQUES, adherence_items_for
+from .disclosure import known_case, visible_questions
 from .model import Case, Event, Session
 from .notebook import figure_bundle, html_bundle, show, show_html
 from .outcomes import risk_alerts
-from .report import wrap
+
+LARGE_FONT = 22
+"""Chart text size in large-text mode: readable from the back of a supervision room."""
+
+CONTROLS_CSS = """<style>
+.ipt-walk-root, .jp-OutputArea-output:has(.ipt-walk-root), .jp-OutputArea-child:has(.ipt-walk-root),
+.jp-OutputArea:has(.ipt-walk-root) { overflow: visible !important; }
+.ipt-walk-controls { position: sticky; top: 0; z-index: 20; background: #fff;
+  padding: 4px 0; border-bottom: 1px solid #ccc; }
+.ipt-walk-controls .widget-slider { width: 26em; }
+</style>"""
+"""Keeps the week controls and the Reveal toggle in view while the group looks at a chart."""
+
+KEYS_JS = """
+if (!window.iptWalkKeys) {
+  window.iptWalkKeys = true;
+  document.addEventListener("keydown", (event) => {
+    if (event.target.closest && event.target.closest("input, textarea, select, .widget-slider")) return;
+    const press = (pattern) => {
+      const button = [...document.querySelectorAll(".ipt-walk-controls button")]
+        .find((b) => pattern.test(b.textContent.trim()));
+      if (button) { button.click(); event.preventDefault(); }
+    };
+    if (event.key === "ArrowRight") press(/^Next$/);
+    else if (event.key === "ArrowLeft") press(/^Previous$/);
+    else if (event.key === "r" || event.key === "R") press(/^(Reveal|Hide) answer$/);
+  });
+}
+"""
+"""Left/right arrows move a week, R reveals or hides (ignored while typing in a field)."""
+
+
+def enlarge(fig: go.Figure) -> None:
+    """Every text of a chart in large type, markers bigger: for a projector."""
+    fig.update_layout(font={"size": LARGE_FONT}, title={"font": {"size": LARGE_FONT + 6}})
+    fig.update_annotations(font={"size": LARGE_FONT - 2})
+    for trace in fig.data:
+        if "textfont" in trace:
+            trace.textfont.size = LARGE_FONT
+        marker = getattr(trace, "marker", None)
+        if marker is not None and isinstance(marker.size, int | float):
+            marker.size = marker.size * 1.4
 
 
 def _display_data(bundle: dict[str, object]) -> dict[str, object]:
@@ -49,24 +93,27 @@ class Walkthrough:
 
     # -- what is known --------------------------------------------------------------------
 
+    def known(self, week: int | None = None) -> Case:
+        """The case as known at ``week`` (with the answer only when revealed)."""
+        return known_case(self.case, self.week if week is None else week, reveal=self.reveal)
+
     def state(self, week: int | None = None) -> WeekState:
         week = self.week if week is None else week
+        known = self.known(week)
         return WeekState(
-            week=week,
-            phase=self.case.phase_of(week),
-            sessions=[s for s in self.case.sessions if s.week <= week],
-            events=[e for e in self.case.timeline if e.week <= week],
+            week=week, phase=self.case.phase_of(week), sessions=known.sessions, events=known.timeline
         )
 
     def figures(self, week: int | None = None) -> dict[str, go.Figure]:
         week = self.week if week is None else week
+        known = self.known(week)
         figures = {
-            "trajectory": charts.trajectory(self.case, upto_week=week),
-            "circle": charts.closeness_circle(self.case, week=week),
+            "trajectory": charts.trajectory(known, upto_week=week),
+            "circle": charts.closeness_circle(known, week=week),
         }
         if self.large_text:
             for fig in figures.values():
-                fig.update_layout(font={"size": 20}, title={"font": {"size": 26}})
+                enlarge(fig)
         return figures
 
     # -- HTML ------------------------------------------------------------------------------
@@ -83,9 +130,14 @@ class Walkthrough:
             self._tasks(state),
             self._sessions(state),
             self._events(state),
-            self._questions(),
+            self._questions(state),
         )
-        return wrap(tag("div", *parts, cls="ipt-large" if self.large_text else "ipt-normal"))
+        return self._wrap(*parts)
+
+    def _wrap(self, *parts: object) -> Safe:
+        """A walkthrough block: the full width of the screen, every text enlarged in large-text mode."""
+        size = "ipt-large" if self.large_text else "ipt-normal"
+        return join([STYLE, tag("div", *parts, cls=f"ipt-report ipt-walk {size}")])
 
     def _tasks(self, state: WeekState) -> Safe:
         if state.phase not in ("initial", "middle", "termination"):
@@ -96,11 +148,10 @@ class Walkthrough:
                 for item, value in session.adherence.items():
                     rated.setdefault(item, []).append(f"wk {session.week}: {value}")
         rows = [
-            (i.id, i.task, ", ".join(rated.get(i.id, [])) or "-") for i in adherence_items_for(state.phase)
+            (tag("span", i.task, title=i.id), ", ".join(rated.get(i.id, [])) or "-")
+            for i in adherence_items_for(state.phase)
         ]
-        return join(
-            [tag("h3", "Tasks of this phase and ratings so far"), table(["item", "task", "rated"], rows)]
-        )
+        return join([tag("h3", "Tasks of this phase and ratings so far"), table(["task", "rated"], rows)])
 
     def _risk(self, state: WeekState) -> Safe:
         """Risk alerts so far, each saying whether that week's session records a risk review."""
@@ -125,7 +176,7 @@ class Walkthrough:
                 "missed"
                 if not s.attended
                 else "; ".join(f"{m} {score.score}" for m, score in s.measures.items()) or "-",
-                ", ".join(s.techniques) or "-",
+                join([tag("span", TECHNIQUES[t].name, title=t) for t in s.techniques], ", ") or "-",
                 "; ".join(s.events) or "-",
                 s.note or "",
             )
@@ -142,29 +193,35 @@ class Walkthrough:
         ]
         return join([tag("h3", "Timeline so far"), bullet_list(items)])
 
-    def _questions(self) -> Safe:
-        questions = self.case.teaching.discussion_questions if self.case.teaching else []
-        return join([tag("h3", "For discussion"), bullet_list(questions or ["(no questions recorded)"])])
+    def _questions(self, state: WeekState) -> Safe:
+        questions = visible_questions(self.case, state.week, reveal=self.reveal)
+        return join([tag("h3", "For discussion"), bullet_list(questions or ["(no questions for this week)"])])
 
     def answer_html(self) -> Safe:
         answer = self.case.teaching.answer if self.case.teaching else None
         focus = self.case.primary_focus()
         area = answer.problem_area if answer else (focus.area if focus else None)
         if area is None:
-            return wrap(tag("p", "No answer recorded for this case."))
+            return self._wrap(tag("p", "No answer recorded for this case."))
         stage = answer.stage if answer and answer.stage else (focus.stage if focus else None)
         rationale = (answer.rationale if answer else None) or (focus.rationale if focus else None) or ""
         parts = [tag("h3", f"Problem area: {PROBLEM_AREAS[area].label}" + (f" ({stage})" if stage else ""))]
         parts.append(tag("p", rationale, cls="ipt-quote"))
-        return wrap(*parts)
+        for chosen in self.case.problem_areas:
+            if chosen.rationale and chosen.rationale != rationale:
+                heading = f"As chosen in treatment: {PROBLEM_AREAS[chosen.area].label} ({chosen.focus})"
+                parts += [tag("h4", heading), tag("p", chosen.rationale, cls="ipt-quote")]
+        return self._wrap(*parts)
 
     def formulation_html(self) -> Safe:
         text = self.case.formulation.text if self.case.formulation else None
-        return wrap(tag("h3", "Formulation"), tag("p", text or "No formulation recorded.", cls="ipt-quote"))
+        return self._wrap(
+            tag("h3", "Formulation"), tag("p", text or "No formulation recorded.", cls="ipt-quote")
+        )
 
     def hidden_html(self) -> Safe:
-        return wrap(tag("p", "The problem area, its rationale and the formulation are hidden: "
-                             "discuss first, then reveal.", cls="ipt-hidden"))  # fmt: skip
+        return self._wrap(tag("p", "The problem area, its rationale and the formulation are hidden: "
+                                   "discuss first, then reveal (R).", cls="ipt-hidden"))  # fmt: skip
 
     # -- display ---------------------------------------------------------------------------
 
@@ -173,43 +230,60 @@ class Walkthrough:
         show_html(self.week_html())
         for name, fig in self.figures().items():
             show(fig, f"walkthrough-{name}-week{self.week}")
-        if self.reveal:
-            show_html(self.answer_html())
-            show_html(self.formulation_html())
-        else:
-            show_html(self.hidden_html())
+        show_html(self.revealed_html())
+
+    def revealed_html(self) -> Safe:
+        """The answer and the formulation when revealed, else the note that they are hidden."""
+        if not self.reveal:
+            return self.hidden_html()
+        return join([self.answer_html(), self.formulation_html()])
 
     def widget(self) -> widgets.VBox:
-        """Previous/next buttons and a week slider; reveal buttons for the answer and the formulation."""
+        """Week controls (previous/next, slider) with the Reveal toggle beside them, then the week."""
         slider = widgets.IntSlider(value=self.week, min=0, max=self.last_week, description="Week")
         previous = widgets.Button(description="Previous", icon="arrow-left")
         following = widgets.Button(description="Next", icon="arrow-right")
         large = widgets.ToggleButton(value=self.large_text, description="Large text")
+        reveal = widgets.ToggleButton(
+            value=self.reveal, description="Reveal answer", button_style="warning", icon="eye"
+        )
         body = widgets.Output()
-        reveal_answer = widgets.Button(description="Reveal problem area", button_style="warning")
-        reveal_formulation = widgets.Button(description="Reveal formulation", button_style="warning")
         revealed = widgets.Output()
 
+        def draw_answer() -> None:
+            reveal.description = "Hide answer" if self.reveal else "Reveal answer"
+            revealed.outputs = (_display_data(html_bundle(self.revealed_html())),)
+
         def redraw(*_: object) -> None:
-            self.week, self.large_text = slider.value, large.value
+            self.large_text = large.value
             figures = [figure_bundle(fig) for fig in self.figures().values()]
             body.outputs = tuple(_display_data(b) for b in [html_bundle(self.week_html()), *figures])
+            draw_answer()
 
-        def on_reveal(html: Safe) -> None:
-            revealed.outputs = (*revealed.outputs, _display_data(html_bundle(html)))
+        def on_week(change: dict[str, object]) -> None:
+            self.week = int(change["new"])  # type: ignore[call-overload]
+            if reveal.value:
+                reveal.value = False  # a new week starts hidden; this redraws
+            else:
+                redraw()
+
+        def on_reveal(change: dict[str, object]) -> None:
+            self.reveal = bool(change["new"])
+            redraw()
 
         previous.on_click(lambda _: setattr(slider, "value", max(slider.min, slider.value - 1)))
         following.on_click(lambda _: setattr(slider, "value", min(slider.max, slider.value + 1)))
-        slider.observe(redraw, names="value")
+        slider.observe(on_week, names="value")
         large.observe(redraw, names="value")
-        reveal_answer.on_click(lambda _: on_reveal(self.answer_html()))
-        reveal_formulation.on_click(lambda _: on_reveal(self.formulation_html()))
+        reveal.observe(on_reveal, names="value")
         redraw()
-        if self.reveal:
-            on_reveal(self.answer_html())
-            on_reveal(self.formulation_html())
-        controls = widgets.HBox([previous, slider, following, large])
-        return widgets.VBox([controls, body, widgets.HBox([reveal_answer, reveal_formulation]), revealed])
+        controls = widgets.HBox([previous, slider, following, reveal, large])
+        controls.add_class("ipt-walk-controls")
+        keys = widgets.Output()
+        keys.outputs = (_display_data({"application/javascript": KEYS_JS, "text/plain": ""}),)
+        root = widgets.VBox([widgets.HTML(CONTROLS_CSS), controls, revealed, body, keys])
+        root.add_class("ipt-walk-root")
+        return root
 
     def display(self) -> None:
         display(self.widget())

@@ -21,6 +21,7 @@ from playwright.sync_api import expect
 
 from ipt_nb import Case, load_case, save_case
 from ipt_nb.app import _redirect_page
+from ipt_nb.disclosure import hidden_texts
 
 from ..conftest import CASES, ROOT
 
@@ -209,20 +210,58 @@ def test_session_log_phq9_items_for_a_new_week(app: Any, page: Any, tmp_path: Pa
     keep(tmp_path / "session-log.png", "app-session-log.png")
 
 
-def test_supervision_walkthrough_hides_the_future_until_revealed(app: Any, page: Any, tmp_path: Path) -> None:
-    url, _ = app("tobias", notebook="supervision")
+def test_supervision_walkthrough_on_a_projector(app: Any, browser: Any, tmp_path: Path) -> None:
+    """A supervisor at 1280x720: arrows step the weeks, R reveals and hides, nothing hidden shows
+    before reveal, the controls stay in view, large text enlarges tables and charts."""
+    url, _ = app("joy", notebook="supervision")
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
     page.goto(url)
     button(page, "Next").wait_for(timeout=WIDGETS_READY)
-    for _ in range(6):
-        button(page, "Next").click()
-        time.sleep(0.3)
-    page.wait_for_function("document.body.innerText.includes('week 6 of 16')", timeout=20_000)
-    interactive = page.locator(".widget-vbox").first.inner_text()
-    case = load_case(CASES / "tobias.yaml")
-    later_notes = [s.note for s in case.sessions if s.week > 6 and s.note]
-    assert not any(note[:40] in interactive for note in later_notes)
-    assert "Problem area: Interpersonal deficits" not in page.inner_text("body")
-    button(page, "Reveal problem area").click()
-    page.wait_for_function("document.body.innerText.includes('Problem area: Interpersonal deficits')")
-    page.screenshot(path=str(tmp_path / "supervision.png"), full_page=True)
+    case = load_case(CASES / "joy.yaml")
+    hidden = [text[:50] for text in hidden_texts(case)]
+
+    def body() -> str:
+        return page.inner_text("body")
+
+    assert not any(text in body() for text in hidden)
+    page.locator("body").click(position={"x": 5, "y": 700})  # focus the page, not a field
+    for week in range(1, 4):
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"document.body.innerText.includes('week {week} of 16')", timeout=20_000)
+    later_notes = [s.note[:40] for s in case.sessions if s.week > 3 and s.note]
+    assert not any(note in body() for note in later_notes)
+    assert not any(text in body() for text in hidden)
+    page.keyboard.press("r")
+    page.wait_for_function("document.body.innerText.includes('Problem area: Role dispute')", timeout=20_000)
+    assert "Hide answer" in body()
+    page.mouse.wheel(0, 1800)
+    time.sleep(0.5)
+    controls = page.locator(".ipt-walk-controls").bounding_box()
+    assert controls is not None and 0 <= controls["y"] < 80  # still in view after scrolling
+    assert page.locator(".ipt-walk").first.bounding_box()["width"] > 1100  # the screen's width
+    page.screenshot(path=str(tmp_path / "supervision.png"))
     keep(tmp_path / "supervision.png", "app-supervision.png")
+    page.keyboard.press("r")
+    page.wait_for_function("!document.body.innerText.includes('Problem area: Role dispute')", timeout=20_000)
+    page.keyboard.press("r")
+    page.wait_for_function("document.body.innerText.includes('Problem area: Role dispute')", timeout=20_000)
+    assert body().count("Problem area: Role dispute") == 1  # no duplicate block
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("document.body.innerText.includes('week 4 of 16')", timeout=20_000)
+    page.wait_for_function("!document.body.innerText.includes('Problem area: Role dispute')", timeout=20_000)
+
+    def sizes() -> tuple[float, float]:
+        cell = page.locator(".ipt-walk td").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+        tick = page.locator(".js-plotly-plot .xtick text").first.evaluate(
+            "e => parseFloat(getComputedStyle(e).fontSize)"
+        )
+        return cell, tick
+
+    before = sizes()
+    page.locator("button:has-text('Large text')").click()
+    page.wait_for_function("document.querySelector('.ipt-large') !== null", timeout=20_000)
+    time.sleep(1)
+    after = sizes()
+    assert after[0] >= 1.3 * before[0] and after[1] >= 1.3 * before[1], (before, after)
+    context.close()

@@ -13,6 +13,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from ..disclosure import dispute_stage_at
 from ..model import Case, Person
 from ._style import OKABE_ITO, axis, base_layout, escape, figure
 
@@ -59,16 +60,8 @@ def _angles(case: Case) -> dict[str, float]:
 
 
 def _conflict_at(case: Case, person: Person, week: int) -> str:
-    """The person's dispute stage at ``week``: a session's stage for people in the dispute focus."""
-    stage = person.conflict
-    disputed = {pid for f in case.problem_areas if f.area == "role_dispute" for pid in f.people}
-    if person.id in disputed:
-        for session in case.sessions:
-            if session.week > week:
-                break
-            if session.stage is not None:
-                stage = session.stage
-    return stage
+    """The person's dispute stage as known at ``week`` (never before a stage was assessed)."""
+    return dispute_stage_at(case, person, week)
 
 
 def circle_positions(case: Case, week: int) -> list[dict[str, Any]]:

@@ -1,0 +1,97 @@
+"""What was known by a week of a case, and what stays hidden until the answer is revealed.
+
+One rule for every teaching view (the supervision walkthrough, its handouts, the
+class exercise's vignette, the circle drawn at a week), so that no view can give
+away what the group is meant to work out:
+
+- dated facts (sessions, scores, ratings, events, the termination plan) appear
+  only from their week on;
+- a dispute stage appears only once it was assessed: from the formulation's week,
+  or an earlier session's ``stage``, else from the end of the initial phase;
+- the problem areas, their rationales, the formulation's text and agreement, the
+  teaching answer, plain-string questions and ``after_reveal`` questions appear
+  only after reveal; a question mapping appears from its ``week``.
+"""
+
+from __future__ import annotations
+
+from .model import Case, Formulation, Person, Question, Teaching
+
+
+def stage_assessed_from(case: Case) -> int:
+    """The first week a dispute stage was known: the formulation's week or an earlier session's
+    ``stage``; without either, the end of the initial (assessment) phase."""
+    weeks = [s.week for s in case.sessions if s.stage is not None]
+    if case.formulation is not None and case.formulation.week is not None:
+        weeks.append(case.formulation.week)
+    return min(weeks, default=case.plan.phase_spans()["initial"][1])
+
+
+def dispute_stage_at(case: Case, person: Person, week: int) -> str:
+    """The person's dispute stage as known at ``week``: ``none`` before any stage was assessed, then
+    the inventory's, updated by sessions' ``stage`` for people in a role-dispute focus."""
+    if week < stage_assessed_from(case):
+        return "none"
+    stage = person.conflict
+    disputed = {pid for f in case.problem_areas if f.area == "role_dispute" for pid in f.people}
+    if person.id in disputed:
+        for session in case.sessions:
+            if session.week > week:
+                break
+            if session.stage is not None:
+                stage = session.stage
+    return stage
+
+
+def visible_questions(case: Case, week: int, *, reveal: bool) -> list[str]:
+    """The discussion questions a group may see at ``week``."""
+    questions = case.teaching.discussion_questions if case.teaching else []
+    shown = []
+    for question in questions:
+        if isinstance(question, str):
+            if reveal:
+                shown.append(question)
+        elif question.week <= week and (reveal or not question.after_reveal):
+            shown.append(question.text)
+    return shown
+
+
+def hidden_texts(case: Case) -> list[str]:
+    """Every text of the case that must not be shown before reveal (for checks and tests)."""
+    texts = [f.rationale for f in case.problem_areas if f.rationale]
+    if case.formulation is not None and case.formulation.text:
+        texts.append(case.formulation.text)
+    teaching = case.teaching
+    if teaching is not None:
+        if teaching.answer is not None and teaching.answer.rationale:
+            texts.append(teaching.answer.rationale)
+        texts += [q if isinstance(q, str) else q.text for q in teaching.discussion_questions
+                  if isinstance(q, str) or q.after_reveal]  # fmt: skip
+    return texts
+
+
+def known_case(case: Case, week: int, *, reveal: bool = False) -> Case:
+    """A copy of ``case`` holding only what was known by ``week`` (and the answer only if ``reveal``).
+
+    The copy is for display: it is not re-validated (a redacted case may lack the focus its
+    formulation names), and every view given it shows nothing dated after ``week``.
+    """
+    people = [
+        person.model_copy(update={"conflict": dispute_stage_at(case, person, week)}) for person in case.people
+    ]
+    termination_from = case.plan.phase_spans()["termination"][0]
+    update: dict[str, object] = {
+        "people": people,
+        "sessions": [s for s in case.sessions if s.week <= week],
+        "timeline": [e for e in case.timeline if e.week <= week],
+        "termination": case.termination if week >= termination_from else None,
+    }
+    if not reveal:
+        formulation_week = case.formulation.week if case.formulation else None
+        questions = [Question(text=t, week=0) for t in visible_questions(case, week, reveal=False)]
+        update |= {
+            "problem_areas": [],
+            "formulation": Formulation(week=formulation_week) if formulation_week is not None else None,
+            "teaching": Teaching(discussion_questions=questions) if case.teaching else None,
+        }
+    return case.model_copy(update=update)
