@@ -53,11 +53,12 @@ def test_non_utf8_bytes_are_located(tmp_path: Path) -> None:
 def test_oversized_file_is_refused_before_reading(tmp_path: Path) -> None:
     path = tmp_path / "big.yaml"
     path.write_bytes(b"format: ipt-case/1\n" + b"#" * (MAX_BYTES + 1))
-    assert "case files are limited to" in only_error(path)
+    assert "the limit for a case file" in only_error(path)
 
 
 def test_alias_bomb_is_refused(write_case: Callable[..., Path]) -> None:
-    assert "alias bomb" in only_error(write_case(ALIAS_BOMB))
+    message = only_error(write_case(ALIAS_BOMB))
+    assert "200,000 values" in message and "aliases" in message
 
 
 def test_recursive_alias_is_refused(write_case: Callable[..., Path]) -> None:

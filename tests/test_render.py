@@ -95,7 +95,7 @@ def test_a_broken_case_is_skipped_and_named(tmp_path: Path, capsys: pytest.Captu
     code = main(["render", str(cases), "--out", str(tmp_path / "out"), "--workers", "2", "--no-progress"])
     captured = capsys.readouterr()
     assert code == 1
-    assert "zz-broken.yaml is invalid and was skipped" in captured.err
+    assert "zz-broken.yaml was skipped: 1 error(s)" in captured.err
     assert sorted(p.stem for p in (tmp_path / "out").glob("*.html")) == sorted([*SAMPLE_IDS, "index"])
     index = (tmp_path / "out" / "index.html").read_text()
     assert "zz-broken.yaml" in index and "people[0].ring" in index

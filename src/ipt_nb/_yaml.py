@@ -27,6 +27,8 @@ from ruamel.yaml.scalarstring import (
 
 MAX_NODES = 200_000
 """Largest number of nodes a case may expand to once aliases are followed."""
+MAX_INT_DIGITS = 30
+"""Longest integer read: far above any field's range, far below Python's 4,300-digit guard."""
 MAX_DEPTH = 40
 """Deepest nesting of mappings and lists a case may have (the format itself needs 6)."""
 
@@ -61,6 +63,15 @@ class CoreSchemaLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 
     def construct_core_int(self, node: Any) -> int:
         value = self.construct_scalar(node)
+        digits = len(value.lstrip("+-"))
+        if digits > MAX_INT_DIGITS:
+            raise pyyaml.constructor.ConstructorError(
+                None,
+                None,
+                f"a number of {digits:,} digits is larger than any field of a case allows "
+                f"(at most {MAX_INT_DIGITS} digits are read)",
+                node.start_mark,
+            )
         if value.startswith("0o"):
             return int(value[2:], 8)
         if value.startswith("0x"):
@@ -132,8 +143,9 @@ def check_shape(data: Any) -> None:
             total += size(child, depth + 1, open_)
             if total > MAX_NODES:
                 raise ShapeError(
-                    f"the document expands to more than {MAX_NODES:,} nodes once aliases are "
-                    "followed; a case file needs far fewer (is it an alias bomb?)"
+                    f"the document holds more than {MAX_NODES:,} values once aliases are followed, "
+                    "the limit for a case file (a 16-week case holds about 1,500): split it, or "
+                    "check for aliases that repeat large parts"
                 )
         open_.discard(key)
         sizes[key] = total

@@ -9,6 +9,10 @@ so a bad file is refused before any server starts.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
+import json
 import os
 import secrets
 import signal
@@ -67,16 +71,54 @@ def prepare(case: Path, kind: str, folder: Path) -> Path:
     return target
 
 
+CONTENT_POLICY = (
+    "default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:; "
+    "connect-src 'self' ws://127.0.0.1:* http://127.0.0.1:*; frame-ancestors 'none'; form-action 'self'"
+)
+"""No request leaves the machine: the page may load only from this server (Voila's templates
+would fetch Font Awesome from a CDN; the widgets bring their own icons)."""
+KERNEL_IDLE_SECONDS = 10
+"""A kernel whose page has closed (no browser connected) and that is idle is shut down after this
+long: Voila's own shutdown on page close fails its XSRF check, so kernels would pile up. A page
+that is open keeps its kernel however long it stays idle."""
+
+
 def command(notebook: Path, port: int) -> list[str]:
     """Voila on loopback, asking for a token; the token itself travels in the environment.
 
     (A command line is visible to every user of the machine; a process's
-    environment only to its owner.)
+    environment only to its owner.) Voila must take ``port`` or fail: it would
+    otherwise move to the next port while the printed address names this one.
     """
+    settings = json.dumps({"headers": {"Content-Security-Policy": CONTENT_POLICY}})
     return [
         sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}",
-        "--Voila.ip=127.0.0.1", "--Voila.auto_token=True",
+        "--Voila.ip=127.0.0.1", "--Voila.auto_token=True", "--Voila.port_retries=0",
+        f"--Voila.tornado_settings={settings}",
+        f"--MappingKernelManager.cull_idle_timeout={KERNEL_IDLE_SECONDS}",
+        "--MappingKernelManager.cull_interval=5", "--MappingKernelManager.cull_connected=False",
     ]  # fmt: skip
+
+
+def _die_with_parent() -> None:
+    """In the server's process, before it runs: Linux sends it SIGTERM when ``ipt-nb app`` dies,
+    however it dies (``kill -9`` included), and Voila then stops its kernels."""
+    os.setsid()
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
 
 
 def serve(case: Path, kind: str = "workbench", port: int | None = None, *, open_browser: bool = True) -> int:
@@ -86,6 +128,9 @@ def serve(case: Path, kind: str = "workbench", port: int | None = None, *, open_
     not reach it: every way out of here stops it, and stopping is not itself
     interrupted by a second signal.
     """
+    if port is not None and port_in_use(port):
+        taken, port = port, free_port()
+        print(f"port {taken} is in use on 127.0.0.1; serving on port {port} instead", flush=True)
     port = port or free_port()
     with tempfile.TemporaryDirectory(prefix="ipt-nb-app-") as scratch, _signals_stop_like_ctrl_c():
         notebook = prepare(case, kind, Path(scratch))
@@ -95,7 +140,13 @@ def serve(case: Path, kind: str = "workbench", port: int | None = None, *, open_
         server: subprocess.Popen[bytes] | None = None
         page: Path | None = None
         try:
-            server = subprocess.Popen(command(notebook, port), cwd=scratch, env=env, start_new_session=True)
+            server = subprocess.Popen(
+                command(notebook, port),
+                cwd=scratch,
+                env=env,
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
+                start_new_session=sys.platform != "linux",
+            )
             _wait_for(port, server)
             print(f"serving {case} ({kind}) at {url}  (Ctrl-C stops)", flush=True)
             if open_browser:

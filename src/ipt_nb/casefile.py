@@ -14,6 +14,7 @@ import gc
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,17 +61,26 @@ class FileReport:
 
 
 def read_bytes(path: str | Path) -> bytes:
-    """The file's bytes, refusing what no case file can be: too large or unreadable."""
+    """The file's bytes, refusing what no case file can be: not a regular file, too large, unreadable.
+
+    A device or a pipe reports no size, so the read itself is bounded (at most the limit plus one
+    byte) and a FIFO is refused before it is opened (opening one blocks until a writer comes).
+    """
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
+        if not stat.S_ISREG(path.stat().st_mode):
             raise CaseFileError(
-                path, [Issue("", f"the file is {size:,} bytes; case files are limited to {MAX_BYTES:,}")]
+                path, [Issue("", "not a regular file (a folder, device or pipe); give a case file")]
             )
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise CaseFileError(path, [Issue("", f"cannot read the file: {exc.strerror or exc}")]) from exc
+    if len(data) > MAX_BYTES:
+        raise CaseFileError(
+            path, [Issue("", f"the file is over {MAX_BYTES:,} bytes, the limit for a case file")]
+        )
+    return data
 
 
 def read_text(path: str | Path) -> str:

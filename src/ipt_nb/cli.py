@@ -197,7 +197,13 @@ def _add_render_command(commands: Commands) -> None:
         "--out", type=Path, default=Path("reports"), metavar="DIR", help="output folder (default reports)"
     )
     render.add_argument(
-        "--template", type=Path, default=Path("casebook/report.ipynb"), help="report notebook"
+        "--template",
+        type=Path,
+        default=Path("casebook/report.ipynb"),
+        metavar="NOTEBOOK",
+        help="the report notebook run for each case (default casebook/report.ipynb). TRUSTED CODE: "
+        "it runs with your rights and its outputs go into the reports as they are, scripts included; "
+        "use only notebooks you wrote or reviewed",
     )
     render.add_argument(
         "-p",
@@ -206,7 +212,9 @@ def _add_render_command(commands: Commands) -> None:
         action="append",
         default=[],
         metavar=("NAME", "VALUE"),
-        help="extra notebook parameter (repeatable); VALUE is read as JSON when it can be, else as text",
+        help="extra notebook parameter (repeatable): NAME must be declared in the template's parameters "
+        "cell (case_path and other file parameters cannot be set); VALUE is read as JSON when it can "
+        "be, else as text",
     )
     render.add_argument("--workers", type=int, default=None, help="parallel worker processes (default: CPUs)")
     render.add_argument("--self-contained", action="store_true", help="inline plotly.js into every report")
@@ -250,6 +258,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ipt-nb: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a full disk, a read-only folder, a missing permission: one line, no traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"ipt-nb: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
+
+
+def _output_path(out: Path, inputs: list[Path], option: str = "--out") -> Path:
+    """An output file that is neither an input nor a folder (a usage error names both)."""
+    if out.is_dir():
+        raise UsageError(f"{option} {out} is a folder; give a file name")
+    for source in inputs:
+        if out.exists() and source.exists() and out.resolve() == source.resolve():
+            raise UsageError(f"{option} {out} is the input {source}; writing it would destroy the input")
+    return out
 
 
 def _reports(paths: list[str]) -> list[FileReport]:
@@ -288,6 +310,7 @@ def _schema(_: argparse.Namespace) -> int:
 
 def _new(args: argparse.Namespace) -> int:
     from ._template import draft
+    from .casefile import atomic_write
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", args.case_id):
         raise UsageError(f"{args.case_id!r} is not a valid id; use lowercase letters, digits, - and _")
@@ -295,7 +318,7 @@ def _new(args: argparse.Namespace) -> int:
     if target.exists() and not args.force:
         raise UsageError(f"{target} exists; choose another id or use --force")
     args.out.mkdir(parents=True, exist_ok=True)
-    target.write_text(draft(args.case_id, str(target)), encoding="utf-8")
+    atomic_write(target, draft(args.case_id, str(target)).encode("utf-8"))  # never a partial draft
     print(target)
     return 0
 
@@ -318,6 +341,7 @@ def _figure(args: argparse.Namespace) -> int:
     from .images import write_image
     from .privacy import require_clean
 
+    _output_path(args.out, [args.case])
     case = load_case(args.case)
     require_clean(args.case, allow=args.allow_identifiers)
     builders = {
@@ -335,6 +359,7 @@ def _scores_export(args: argparse.Namespace) -> int:
     from .privacy import require_clean
     from .scores import export_csv
 
+    _output_path(args.out, [args.case])
     require_clean(args.case, allow=args.allow_identifiers)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(args.out, export_csv(load_case(args.case)).encode("utf-8"))
@@ -383,6 +408,7 @@ def _parameter_value(text: str) -> object:
 def _render(args: argparse.Namespace) -> int:
     from .render import BatchRenderer, RenderOptions
     from .render._worker import skip_slow_imports
+    from .render.options import MAX_WORKERS, check_render_parameters
 
     skip_slow_imports()  # this process may render too (one worker); it is ours to trim
 
@@ -404,9 +430,16 @@ def _render(args: argparse.Namespace) -> int:
     if args.paths:
         options["paths"] = args.paths
     if args.workers is not None:
-        if args.workers < 1:
-            raise UsageError("--workers must be 1 or more")
+        if not 1 <= args.workers <= MAX_WORKERS:
+            raise UsageError(f"--workers must be 1 to {MAX_WORKERS}, not {args.workers}")
         options["workers"] = args.workers
+    check_render_parameters(args.template, options["parameters"])  # type: ignore[arg-type]
+    inputs = case_files(list(args.paths or [Path("casebook") / "cases"]))
+    for source in [*inputs, args.template]:
+        if source.exists() and args.out.exists() and source.resolve() == args.out.resolve():
+            raise UsageError(f"--out {args.out} is the input {source}; choose another folder")
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out {args.out} is a file; give a folder for the reports")
     summary = BatchRenderer(RenderOptions(**options)).run()
     print(summary.table())
     print(f"index: {summary.index}")
@@ -415,8 +448,8 @@ def _render(args: argparse.Namespace) -> int:
             f"ipt-nb: {case_id} failed; its notebook and error are in {summary.out / '_failed'}",
             file=sys.stderr,
         )
-    for source in summary.invalid:
-        print(f"ipt-nb: {source} is invalid and was skipped; run ipt-nb validate {source}", file=sys.stderr)
+    for source, reason in summary.invalid.items():
+        print(f"ipt-nb: {source} was skipped: {reason}", file=sys.stderr)
     return 0 if summary.ok else 1
 
 

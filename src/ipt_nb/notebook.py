@@ -14,6 +14,7 @@ from types import ModuleType
 from typing import Any
 
 import plotly.graph_objects as go
+from IPython import get_ipython
 from IPython.display import display
 
 from ._html import Safe
@@ -45,11 +46,34 @@ def _coerce(name: str, value: Any, kind: type) -> Any:
     return value
 
 
+OWN_NAMES = "_ipt_nb_own_names"
+"""Names the notebook's own cells defined after its parameter check (kept in the namespace)."""
+
+
+def _record_own_names(namespace: dict[str, Any]) -> None:
+    """After each cell, remember the names the notebook defined since its check, so that Run All a
+    second time in the same kernel does not take them for unknown parameters. The record lives in
+    the namespace: a ``%reset`` (the batch renderer's, between cases) clears it, so a later case's
+    injected parameters are checked afresh."""
+    shell = get_ipython()  # type: ignore[no-untyped-call]
+    if shell is None or shell.user_ns is not namespace or getattr(shell, "_ipt_nb_recording", False):
+        return
+
+    def record(*_: object) -> None:
+        own = shell.user_ns.get(OWN_NAMES)
+        if isinstance(own, set):
+            own.update(name for name in shell.user_ns if not name.startswith("_"))
+
+    shell.events.register("post_run_cell", record)
+    shell._ipt_nb_recording = True
+
+
 def check_parameters(namespace: dict[str, Any], **expected: type) -> dict[str, Any]:
     """Check the notebook's parameters: all present, none unknown, each of its type.
 
     ``namespace`` is the notebook's ``globals()`` after the parameters (and
-    papermill's injected parameters) ran; returns the checked values.
+    papermill's injected parameters) ran; returns the checked values. Names the
+    notebook itself defined in an earlier run in this kernel are not parameters.
     """
     defined = {
         name
@@ -59,7 +83,8 @@ def check_parameters(namespace: dict[str, Any], **expected: type) -> dict[str, A
         and not isinstance(value, ModuleType)
         and not callable(value)
     }
-    unknown = sorted(defined - set(expected))
+    own = namespace.get(OWN_NAMES)
+    unknown = sorted(defined - set(expected) - (own if isinstance(own, set) else set()))
     if unknown:
         raise ParameterError(
             f"unknown parameter(s) {', '.join(map(repr, unknown))}; this notebook takes {', '.join(expected)}"
@@ -67,7 +92,11 @@ def check_parameters(namespace: dict[str, Any], **expected: type) -> dict[str, A
     missing = [name for name in expected if name not in namespace]
     if missing:
         raise ParameterError(f"missing parameter(s): {', '.join(missing)}")
-    return {name: _coerce(name, namespace[name], kind) for name, kind in expected.items()}
+    checked = {name: _coerce(name, namespace[name], kind) for name, kind in expected.items()}
+    if not isinstance(own, set):
+        namespace[OWN_NAMES] = set()
+        _record_own_names(namespace)
+    return checked
 
 
 def load_parameter_case(case_path: str | Path, name: str = "case_path") -> Case:

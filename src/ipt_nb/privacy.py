@@ -20,6 +20,7 @@ import yaml as pyyaml
 from ._yaml import parse_fast
 from .casefile import read_text
 from .errors import CaseFileError, IptNbError, Issue
+from .model import SUPPORTED_FORMATS
 
 MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -28,10 +29,21 @@ MONTHS = (
 STREET_TYPES = "Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Drive|Dr|Boulevard|Blvd|Court|Ct|Way|Place|Pl|Close|Crescent|Terrace"
 IP = r"\b(?:\d{1,3}\.){3}\d{1,3}\b|\b(?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}\b"
 PHONE = (
-    r"(?<![\w-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?\d{2,5}[\s.-]\d{3,4}(?:[\s.-]\d{3,4})?(?![\w-])"
+    r"(?<![\w-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?\d{2,5}[\s.-]\d{3,6}(?:[\s.-]\d{3,4})?(?![\w-])"
 )
-ID_WORDS = r"MRN|medical record|member|account|acct|licen[cs]e|policy|insurance|NHS(?: number)?|patient id|serial|certificate|ID"
-ID_NUMBER = rf"\b(?:{ID_WORDS})\b[\s#:.no]*[A-Z0-9][A-Z0-9-]{{3,}}"
+ID_WORDS = (
+    r"MRN|medical record|member|account|acct|licen[cs]e|policy|insurance|patient id|serial|S/N|SN"
+    r"|IMEI|UDI|device(?: id)?|certificate|Medicare|Medicaid|beneficiary|health plan|ID"
+)
+ID_NUMBER = rf"\b(?:{ID_WORDS})\b(?:[\s#:.]|number|num|no)*(?=[A-Z-]*\d)[A-Z0-9][A-Z0-9-]{{3,}}"
+NHS_NUMBER = r"\bNHS(?:\s+(?:no\.?|number))?[\s#:.]*\d{3}[\s-]?\d{3}[\s-]?\d{4}\b"
+NI_NUMBER = r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b"
+MBI = r"\b[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y]{2}\d{2}\b"
+"""A US Medicare Beneficiary Identifier (CMS format: 11 characters, no S, L, O, I, B or Z)."""
+AT_EMAIL = r"[\w.+-]+\s*(?:\(at\)|\[at\]|\{at\})\s*[\w-]+(?:\s*(?:\.|\(dot\)|\[dot\])\s*[\w-]+)+"
+AGE_OVER_89 = r"\b(?:9\d|1[01]\d)[\s-]*(?:years?|yrs?|year-old|y\.?/?o\.?)(?!\w)|\baged?\s+(?:9\d|1[01]\d)\b"
+TITLE_BEFORE = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Mx|Prof|Rev|Sr|Jr)\.\s*$")
+"""A capitalised word after "Dr." is a name, not the start of a sentence."""
 PLATE = r"\b(?:plate|registration|reg\.?)\b[\s#:.no]*[A-Z0-9]{2,4}[\s-]?[A-Z0-9]{2,4}\b"
 STREET = rf"\b\d{{1,5}}\s+(?:[A-Z][\w'-]*\s+){{1,3}}(?:{STREET_TYPES})\b\.?"
 DATE_IN_WORDS = (
@@ -43,10 +55,14 @@ PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
     (name, re.compile(pattern, flags), hint)
     for name, pattern, flags, hint in (
         ("e-mail address", r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", 0, "remove it"),
+        ("e-mail address", AT_EMAIL, re.IGNORECASE, "remove it"),
         ("URL", r"\b(?:https?://|ftp://|www\.)\S+", re.IGNORECASE, "remove it"),
         ("IP address", IP, re.IGNORECASE, "remove it"),
         ("social security number", r"\b\d{3}-\d{2}-\d{4}\b", 0, "remove it"),
         ("fax number", r"\bfax\b[\s:#.]*\+?[\d\s().-]{7,}\d", re.IGNORECASE, "remove it"),
+        ("NHS number", NHS_NUMBER, re.IGNORECASE, "remove it"),
+        ("National Insurance number", NI_NUMBER, 0, "remove it"),
+        ("Medicare number", MBI, 0, "remove it"),
         ("phone number", PHONE, 0, "remove it"),
         ("ID number", ID_NUMBER, re.IGNORECASE, "remove it"),
         ("vehicle plate", PLATE, re.IGNORECASE, "remove it"),
@@ -55,7 +71,7 @@ PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
         ("calendar date", r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b", 0, "use weeks relative to intake"),
         ("date in words", DATE_IN_WORDS, 0, "use weeks relative to intake"),
         ("year", r"(?<![\w.-])(?:19|20)\d{2}(?![\w.-])", 0, "use weeks relative to intake"),
-        ("age over 89", r"\b(?:9\d|1[01]\d)[\s-]*(?:years?|yrs?|year-old|y/?o)\b", re.IGNORECASE, 'write "90 or older"'),
+        ("age over 89", AGE_OVER_89, re.IGNORECASE, 'write "90 or older"'),
         ("ZIP or post code", r"\b\d{5}(?:-\d{4})?\b|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b", 0, "leave places out"),
     )
 )  # fmt: skip
@@ -73,7 +89,7 @@ STRUCTURAL_KEYS = frozenset(
     }
 )  # fmt: skip
 """Keys whose values are enumerations, ids or codes: not free text."""
-ALWAYS_OK = frozenset({"I", "Dr", "Mr", "Mrs", "Ms", "Mx"})
+ALWAYS_OK = frozenset({"I", "Dr", "Mr", "Mrs", "Ms", "Mx", "Prof", "Medicare", "Medicaid"})
 SCANNER: type = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)  # libyaml: 8x faster
 
 
@@ -212,7 +228,8 @@ def _lint(source: str, data: Any, path: str | Path) -> list[Finding]:
                 continue
             if any(a <= match.start() < b for a, b in taken):
                 continue
-            if SENTENCE_START.search(piece.value[: match.start()]):
+            before = piece.value[: match.start()]
+            if SENTENCE_START.search(before) and not TITLE_BEFORE.search(before):
                 at_sentence_start.append((piece, word, match.start()))
                 continue
             names.add(word)
@@ -266,6 +283,14 @@ def lint_file(path: str | Path) -> list[Finding]:
     source = read_text(path)
     data = _data(source, path)
     findings = _lint(source, data, path)
+    if not (isinstance(data, dict) and data.get("format") in SUPPORTED_FORMATS):
+        findings.insert(
+            0,
+            Finding(
+                str(path), 1, 1, "not a case", "no format: ipt-case/1",
+                "lint reads case files; its names and structure checks mean nothing elsewhere",
+            ),
+        )  # fmt: skip
     if (
         isinstance(data, dict)
         and data.get("provenance") == "real_with_consent"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,11 +60,12 @@ def export_csv(case: Case) -> str:
 
 
 def _int(text: str, field: str, line: int, issues: list[Issue]) -> int | None:
-    try:
-        return int(text.strip())
-    except ValueError:
-        issues.append(Issue(field, f"{text.strip()!r} is not a whole number", line))
-        return None
+    """A whole number in ASCII digits only: Python's ``int`` would also read "١٢" as 12."""
+    value = text.strip()
+    if re.fullmatch(r"-?[0-9]{1,9}", value):
+        return int(value)
+    issues.append(Issue(field, f"{value!r} is not a whole number (digits 0-9)", line))
+    return None
 
 
 def parse_csv(text: str, source: str | Path = "<csv>") -> list[ScoreRow]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -142,6 +143,123 @@ def test_the_app_needs_its_token(app: Any) -> None:
         assert refused.value.code == 302 and "/login" in refused.value.headers["Location"]
     with opener.open(url, timeout=60) as response:
         assert response.status == 200
+
+
+def children(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with contextlib.suppress(OSError):  # a zombie is dead
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    return False
+
+
+def start_app(*extra: str) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ipt_nb", "app", str(CASES / "joy.yaml"), "--no-browser", *extra],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    for _ in range(5):
+        line = process.stdout.readline()
+        found = re.search(r"at (http://127\.0\.0\.1:\d+/\?token=[\w-]+)", line)
+        if found:
+            return process, found.group(1)
+    process.stdout.close()
+    raise AssertionError("the app printed no address")
+
+
+def test_a_killed_command_leaves_no_server_kernel_or_port_behind() -> None:
+    process, url = start_app()
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:  # loading the page starts a kernel
+            assert response.status == 200
+        (server,) = children(process.pid)
+        kernels = children(server)
+        assert kernels, "the page started a kernel"
+        port = int(url.split(":")[2].split("/")[0])
+        process.kill()  # SIGKILL: the command gets no chance to clean up
+        process.wait(timeout=5)
+        process.stdout.close()  # type: ignore[union-attr]
+
+        def listening() -> bool:
+            with socket.socket() as probe:
+                return probe.connect_ex(("127.0.0.1", port)) == 0
+
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and (any(alive(p) for p in [server, *kernels]) or listening()):
+            time.sleep(0.1)
+        assert not any(alive(p) for p in [server, *kernels]), "Voila or a kernel outlived kill -9"
+        assert not listening(), "the app's port is still open"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_a_taken_port_is_not_printed_the_address_printed_is_voila(tmp_path: Path) -> None:
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        taken = squatter.getsockname()[1]
+        process, url = start_app("--port", str(taken))
+        try:
+            assert f":{taken}/" not in url
+            with urllib.request.urlopen(url, timeout=60) as response:
+                assert response.status == 200 and "voila" in response.read().decode().lower()
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+            process.stdout.close()  # type: ignore[union-attr]
+
+
+def test_closed_pages_release_their_kernels_and_nothing_leaves_the_machine(app: Any, browser: Any) -> None:
+    url, _ = app("joy", notebook="supervision")
+    left: list[str] = []  # requests off the machine that were not stopped by the page's policy
+    for _ in range(10):
+        context = browser.new_context(viewport={"width": 1280, "height": 720})
+        page = context.new_page()
+        page.on("requestfinished", lambda r: left.append(r.url) if not r.url.startswith(LOCAL) else None)
+        page.on(
+            "requestfailed",
+            lambda r: (
+                left.append(f"{r.url} {r.failure}")
+                if not r.url.startswith(LOCAL) and "csp" not in str(r.failure).lower()
+                else None
+            ),
+        )
+        page.goto(url)
+        button(page, "Next").wait_for(timeout=WIDGETS_READY)
+        context.close()
+    (server,) = [c for p in _app_processes() for c in children(p)]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(children(server)) > 1:
+        time.sleep(1)
+    assert len(children(server)) <= 1
+    assert left == []
+
+
+LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")
+
+
+def _app_processes() -> list[int]:
+    """The ``ipt-nb app`` commands this test session started."""
+    mine = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            if b"ipt_nb\x00app" in cmdline.read_bytes():
+                mine.append(int(cmdline.parent.name))
+    return mine
 
 
 def test_a_terminated_command_stops_its_server(tmp_path: Path) -> None:

@@ -7,7 +7,10 @@ engine (``_engine``) on this kernel; see :meth:`KernelRunner.execute`.
 from __future__ import annotations
 
 import contextlib
+import socket
+import sys
 import time
+import uuid
 from multiprocessing.util import Finalize
 from pathlib import Path
 from queue import Empty
@@ -84,7 +87,7 @@ class KernelRunner:
         from jupyter_core.utils import run_sync
 
         self.shutdown()
-        self.km = AsyncKernelManager(kernel_name="python3")
+        self.km = AsyncKernelManager(kernel_name="python3", **ipc_transport())
         run_sync(self.km.start_kernel)(cwd=str(self.cwd), extra_arguments=KERNEL_ARGUMENTS)
         self._at_exit = Finalize(None, self.shutdown, exitpriority=10)  # when the worker exits
         self._connect()
@@ -184,3 +187,16 @@ class KernelRunner:
             self.shutdown()
             return execution.notebook or prepared, exc
         return execution.notebook, None
+
+
+def ipc_transport() -> dict[str, str]:
+    """Kernel sockets as Unix sockets in the user's private runtime folder, where the platform has
+    them: no TCP port for other local users to reach, and no "running over TCP without encryption"
+    warning. Elsewhere (Windows) the default TCP transport on loopback."""
+    if not hasattr(socket, "AF_UNIX") or sys.platform == "win32":
+        return {}
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    folder = Path(jupyter_runtime_dir())
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return {"transport": "ipc", "ip": str(folder / f"ipt-nb-{uuid.uuid4().hex[:12]}")}

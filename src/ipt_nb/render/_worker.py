@@ -211,11 +211,14 @@ def failure(
 ) -> JobResult:
     """Record why a case failed in ``_failed/`` (with its notebook as far as it ran) and say so."""
     failed = Path(job.out) / "_failed"
-    failed.mkdir(parents=True, exist_ok=True)
-    if notebook is not None:
-        _write_notebook(notebook, failed / f"{job.case_id}.ipynb")
     message = describe(exc)
-    atomic_write(failed / f"{job.case_id}.txt", (message + "\n").encode("utf-8"))
+    try:  # best effort: on a full disk the reason still reaches the index
+        failed.mkdir(parents=True, exist_ok=True)
+        if notebook is not None:
+            _write_notebook(notebook, failed / f"{job.case_id}.ipynb")
+        atomic_write(failed / f"{job.case_id}.txt", (message + "\n").encode("utf-8"))
+    except OSError as kept:
+        message += f" (its notebook was not kept in _failed/: {kept.strerror or kept})"
     return JobResult(job.case_id, False, seconds, message)
 
 

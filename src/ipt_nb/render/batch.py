@@ -11,6 +11,7 @@ no partial report and the next run completes.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import sys
@@ -21,13 +22,13 @@ from typing import Any
 
 from .. import __version__
 from ..casefile import atomic_write, case_files, check_file
-from ..errors import UsageError
+from ..errors import IptNbError, UsageError
 from ..model import Case
 from ..privacy import lint_file, without_text
 from . import _executors, _worker
 from ._assets import PLOTLY_ASSET, plotly_js
 from ._index import Problem, index_page
-from .options import RenderOptions
+from .options import RenderOptions, check_render_parameters
 
 MANIFEST = "manifest.json"
 
@@ -83,6 +84,20 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@functools.cache
+def kit_digest() -> str:
+    """A hash of the kit's own source and assets: an upgrade or an edit of the kit re-renders
+    everything under ``--changed-only``, whatever the version number says."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in KIT_SUFFIXES):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+KIT_SUFFIXES = frozenset({".py", ".css", ".js", ".html", ".j2", ".tpl", ".json", ".yaml"})
+
+
 class BatchRenderer:
     def __init__(self, options: RenderOptions | None = None) -> None:
         self.options = options or RenderOptions()
@@ -124,6 +139,7 @@ class BatchRenderer:
     def _manifest_key(self) -> dict[str, Any]:
         return {
             "kit": __version__,
+            "kit_source": kit_digest(),
             "template": self.template_digest,
             "parameters": self.options.parameters,
             "self_contained": self.options.self_contained,
@@ -172,6 +188,9 @@ class BatchRenderer:
         )
 
     def run(self) -> RenderSummary:
+        """Render every valid case (validated and linted first) to ``options.out``, write the index
+        and the manifest, and return what happened to each case."""
+        check_render_parameters(self.options.template, self.options.parameters)
         files = self._case_files()
         executor = None
         if files and not self.options.changed_only:  # boot the workers while the cases are checked
@@ -201,8 +220,16 @@ class BatchRenderer:
             if executor is not None:
                 executor.close()
         summary.rendered.sort()
-        self._write_manifest(planned, summary, manifest)
-        self._write_index(planned, summary)
+        try:
+            self._write_manifest(planned, summary, manifest)
+            self._write_index(planned, summary)
+        except OSError as exc:
+            failed = ", ".join(sorted(summary.failed)) or "none"
+            raise IptNbError(
+                f"{self.options.out}: the index and manifest could not be written "
+                f"({exc.strerror or exc}); rendered: {', '.join(summary.rendered) or 'none'}; "
+                f"failed: {failed}"
+            ) from exc
         return summary
 
     def _write_manifest(self, planned: list[Planned], summary: RenderSummary, old: dict[str, Any]) -> None:
