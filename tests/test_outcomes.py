@@ -343,7 +343,7 @@ def cases(draw: st.DrawFn) -> Case:
     sessions = []
     for week in weeks:
         scores = {
-            m: draw(st.integers(0, INSTRUMENTS[m].total_max))
+            m: draw(st.integers(INSTRUMENTS[m].total_min, INSTRUMENTS[m].total_max))
             for m in measures
             if draw(st.booleans()) or week == weeks[0]
         }

@@ -76,7 +76,7 @@ BROKEN = [
     ("three areas", "sessions:\n",
      "problem_areas:\n  - {area: role_transition}\n  - {area: role_dispute, focus: secondary, stage: impasse}\n"
      "  - {area: grief, focus: secondary}\nsessions:\n",
-     "problem_areas", "problem_areas:", "at most 2"),
+     "problem_areas[2]", "{area: grief", "at most 2"),
     ("dispute without stage", "sessions:\n",
      "problem_areas:\n  - {area: role_dispute, people: [alex]}\nsessions:\n",
      "problem_areas[0].stage", "area: role_dispute", "needs its stage"),

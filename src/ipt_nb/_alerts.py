@@ -161,6 +161,8 @@ def _trajectory_alerts(case: Case, config: OutcomeConfig, measures: dict[str, Me
     early, mid = config.review_weeks(case.plan.acute_sessions)
     acute_weeks = {s.week for s in case.treatment_sessions()}
     for measure, outcome in measures.items():
+        if not INSTRUMENTS[measure].outcome_maths:
+            continue
         baseline = outcome.baseline
         later = [p for p in outcome.scores if p.week > outcome.baseline_week]
         worse = [p.week for p in later if p.score - baseline >= outcome.reliable_change_points]

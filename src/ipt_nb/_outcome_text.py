@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._alerts import ALERT_TEXT
-from .catalog import PROBLEM_AREAS
+from .catalog import ADAPTATIONS, area_label
 from .instruments import INSTRUMENTS
 
 if TYPE_CHECKING:
@@ -157,8 +157,10 @@ def _risk_items() -> str:
 def one_line(case: Case, summary: OutcomeSummary) -> str:
     """Focus, each measure from baseline to end with its flags, alerts, and risk to review."""
     focus = case.primary_focus()
-    area = PROBLEM_AREAS[focus.area].label if focus else "no focus yet"
+    area = area_label(focus.area, case.adaptation) if focus else "no focus yet"
     parts = [f"{case.id:<10} {area:<23}"]
+    if case.adaptation != "standard":
+        parts[0] += f" ({ADAPTATIONS[case.adaptation].label})"
     for outcome in summary.measures.values():
         if outcome.end is None:
             parts.append(f"{outcome.name} {outcome.baseline} (no end score)")

@@ -15,12 +15,15 @@ from pydantic import ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .catalog import (
+    ADAPTATIONS,
     ADHERENCE_ITEMS,
     AFTER_ONSET_WEEKS,
     DEATH_EVENTS,
     DISPUTE_EVENTS,
+    MAX_PROBLEM_AREAS,
     OLD_DEATH_WEEKS,
     ONSET_WINDOW_WEEKS,
+    STANDARD_AREAS,
     TRANSITION_EVENTS,
     near_onset,
 )
@@ -57,12 +60,24 @@ def raise_findings(errors: list[Finding]) -> None:
 
 def case_findings(case: Case) -> Iterator[Finding]:
     """Rules that need the whole case; each section's own rules run on its model."""
+    yield from _course_length(case)
     yield from _provenance(case)
     yield from _unique_people(case)
     yield from _references(case)
     yield from _problem_areas(case)
     yield from _sessions(case)
     yield from _teaching(case)
+
+
+def _course_length(case: Case) -> Iterator[Finding]:
+    adaptation = ADAPTATIONS[case.adaptation]
+    low, high = adaptation.sessions
+    if not low <= case.plan.sessions <= high:
+        yield Finding(
+            ("plan", "sessions"),
+            f"{case.plan.sessions} sessions is outside {adaptation.label}'s range {low}-{high}"
+            + ("; IPT's classic range is 12-16" if case.adaptation != "ipc" else ""),
+        )
 
 
 def _provenance(case: Case) -> Iterator[Finding]:
@@ -89,9 +104,11 @@ def patient_findings(patient: Patient) -> Iterator[Finding]:
 
 
 def plan_findings(plan: Plan) -> Iterator[Finding]:
+    """The plan's own rules. Phases are checked when the plan gives some (the defaults of every
+    adaptation tile the course by construction)."""
     acute = plan.acute_sessions
     course = f"plan.extended_to is {acute}" if plan.extended_to is not None else f"plan.sessions is {acute}"
-    spans = plan.phase_spans()
+    spans = plan.phase_spans() if plan.phases is not None else {}
     expected_first = 1
     for phase, (first, last) in spans.items():
         loc: Loc = ("phases", phase)
@@ -104,7 +121,7 @@ def plan_findings(plan: Plan) -> Iterator[Finding]:
                 f"{expected_first}: phases must tile weeks 1..{acute} without gaps or overlaps",
             )
         expected_first = last + 1
-    if expected_first != acute + 1:
+    if spans and expected_first != acute + 1:
         yield Finding(
             ("phases", "termination"),
             f"the phases end in week {expected_first - 1} but {course}; termination must end in week {acute}",
@@ -187,21 +204,59 @@ def _problem_areas(case: Case) -> Iterator[Finding]:
             "formulation.agreed is set, so the focal problem area must be recorded: "
             "add problem_areas with one primary area",
         )
-    primaries = [i for i, f in enumerate(areas) if f.focus == "primary"]
-    if areas and len(primaries) != 1:
-        where: Loc = ("problem_areas", primaries[1], "focus") if primaries else ("problem_areas",)
-        yield Finding(where, f"exactly one problem area must be primary; found {len(primaries)}")
-    seen: set[str] = set()
+    yield from _focus_over_time(case)
     for i, focus in enumerate(areas):
-        if focus.area in seen:
-            yield Finding(("problem_areas", i, "area"), f"{focus.area} is listed twice")
-        seen.add(focus.area)
+        if focus.area not in (*STANDARD_AREAS, *ADAPTATIONS[case.adaptation].extra_areas):
+            yield Finding(
+                ("problem_areas", i, "area"),
+                f"{focus.area} is an area of IPSRT only; set adaptation: ipsrt or choose one of "
+                f"{', '.join(STANDARD_AREAS)}",
+            )
         if focus.area == "grief" and not _has_death(case):
             yield Finding(
                 ("problem_areas", i, "area"),
                 "grief needs the death of a significant person: a person with status: deceased or "
                 "a timeline event of kind death; a loss that is not a death is a role_transition",
             )
+
+
+def _focus_over_time(case: Case) -> Iterator[Finding]:
+    """Exactly one primary, an area listed once and at most two areas, at every week in force."""
+    areas = case.problem_areas
+    if not areas:
+        return
+    changes = {f.from_week for f in areas} | {f.until_week + 1 for f in areas if f.until_week is not None}
+    bounds = sorted({w for w in changes if w is not None} | {0})
+    for week in bounds:
+        active = [i for i, f in enumerate(areas) if f.active_at(week)]
+        primaries = [i for i in active if areas[i].focus == "primary"]
+        if len(primaries) != 1:
+            where: Loc = ("problem_areas", primaries[1], "focus") if primaries else ("problem_areas",)
+            when = f" in week {week}" if len(bounds) > 1 else ""
+            yield Finding(where, f"exactly one problem area must be primary{when}; found {len(primaries)}")
+            return
+        seen: dict[str, int] = {}
+        for i in active:
+            if areas[i].area in seen:
+                yield Finding(("problem_areas", i, "area"), f"{areas[i].area} is listed twice")
+                return
+            seen[areas[i].area] = i
+        if len(active) > MAX_PROBLEM_AREAS:
+            yield Finding(
+                ("problem_areas", active[MAX_PROBLEM_AREAS]),
+                f"{len(active)} problem areas are in force in week {week}; at most {MAX_PROBLEM_AREAS}",
+            )
+            return
+    for i, focus in enumerate(areas):
+        if (
+            focus.from_week is not None
+            and focus.until_week is not None
+            and focus.from_week > focus.until_week
+        ):
+            yield Finding(("problem_areas", i, "until_week"), "until_week comes before from_week")
+        revised = focus.from_week is not None or focus.until_week is not None
+        if revised and not focus.revision_reason:
+            pass  # a soft finding: see _revision_without_reason
 
 
 def focus_findings(focus: Focus) -> Iterator[Finding]:
@@ -280,10 +335,12 @@ def session_findings(session: Session) -> Iterator[Finding]:
                     f"total {score.total} does not match the items, which add up to "
                     f"{sum(score.items)}; correct one or leave the total out",
                 )
-        if score.total is not None and not 0 <= score.total <= instrument.total_max:
+        low, high = instrument.total_min, instrument.total_max
+        checked = score.total is not None or low > 0  # items are range-checked one by one above
+        if checked and not low <= score.score <= high:
             yield Finding(
                 (*loc, "total") if score.items is not None else loc,
-                f"{score.total} is outside {instrument.short}'s range 0-{instrument.total_max}",
+                f"{score.score} is outside {instrument.short}'s range {low}-{high}",
             )
 
 
@@ -303,7 +360,32 @@ def soft_findings(case: Case) -> list[Finding]:
         *_transition_roles(case),
         *_unplanned_weeks(case),
         *_old_grief(case),
+        *_adaptation_warnings(case),
+        *_revision_without_reason(case),
     ]
+
+
+def _adaptation_warnings(case: Case) -> Iterator[Finding]:
+    if case.adaptation == "group" and case.group is None:
+        yield Finding(
+            ("adaptation",), "a group case names its group: add group: {id: ...} shared by its members"
+        )
+    if case.adaptation == "ipt_a":
+        parents = {p.id for p in case.people if p.relationship == "parent"}
+        for phase in ("initial", "termination"):
+            held = [s for s in case.sessions if case.phase_of(s.week) == phase and s.attended]
+            if held and not any(parents & set(s.attendees) for s in held):
+                yield Finding(
+                    ("adaptation",),
+                    f"IPT-A involves a parent in the {phase} phase; no {phase}-phase session lists a "
+                    "parent in attendees",
+                )
+
+
+def _revision_without_reason(case: Case) -> Iterator[Finding]:
+    for i, focus in enumerate(case.problem_areas):
+        if focus.from_week is not None and not focus.revision_reason:
+            yield Finding(("problem_areas", i), "a revised focus says why: add revision_reason")
 
 
 def _old_grief(case: Case) -> Iterator[Finding]:
@@ -331,7 +413,11 @@ def _deficits(case: Case) -> Iterator[Finding]:
         if focus.area != "interpersonal_deficits":
             continue
         loc: Loc = ("problem_areas", i, "area")
-        if len(case.problem_areas) > 1:
+        alongside = [
+            other for other in case.problem_areas
+            if other is not focus and _overlap(other, focus)
+        ]  # fmt: skip
+        if alongside:
             yield Finding(
                 loc,
                 "interpersonal deficits is a residual area; alongside another area it is usually left out",
@@ -348,6 +434,13 @@ def _deficits(case: Case) -> Iterator[Finding]:
                     f"{ONSET_WINDOW_WEEKS} weeks before to {AFTER_ONSET_WEEKS} after); interpersonal "
                     "deficits is chosen only when no death, dispute or transition explains the episode",
                 )
+
+
+def _overlap(a: Focus, b: Focus) -> bool:
+    """Whether two foci are in force in a common week."""
+    low = max(x if x is not None else -10_000 for x in (a.from_week, b.from_week))
+    high = min(x if x is not None else 10_000 for x in (a.until_week, b.until_week))
+    return low <= high
 
 
 def _adherence_phase(case: Case) -> Iterator[Finding]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .catalog import ADAPTATIONS
+
 DRAFT = """\
 # A new IPT case (format ipt-case/1). Fill it in, then check it with:
 #   ipt-nb validate {filename}
@@ -10,7 +12,7 @@ format: ipt-case/1
 id: {case_id}
 title: "{case_id}: a new case"
 provenance: invented          # invented | composite | disguised_published_case | real_with_consent
-
+{adaptation_line}
 patient:
   label: Patient              # a pseudonym or a role label, never a real name
   age_band: "30-34"           # or age: 32; ages over 89 are written "90+"
@@ -21,7 +23,7 @@ diagnosis:
   system: DSM-5-TR
 
 plan:
-  sessions: 16                # planned acute sessions (IPT's classic range is 12-16)
+  sessions: {sessions:<18}# planned acute sessions ({range_note})
   follow_up_weeks: []
   maintenance: none           # none | monthly | biweekly | weekly
 
@@ -41,5 +43,29 @@ sessions:
 """
 
 
-def draft(case_id: str, filename: str) -> str:
-    return DRAFT.format(case_id=case_id, filename=filename)
+DRAFT_SESSIONS = {
+    "standard": 16,
+    "ipt_a": 12,
+    "group": 8,
+    "perinatal": 12,
+    "ipc": 4,
+    "ipt_m": 12,
+    "ipsrt": 16,
+}
+"""The course each adaptation's draft plans (IPT.md section 7; perinatal: the postpartum 12)."""
+
+
+def draft(case_id: str, filename: str, adaptation: str = "standard") -> str:
+    """The draft for ``adaptation``: its course length, with its allowed range named."""
+    chosen = ADAPTATIONS[adaptation]
+    low, high = chosen.sessions
+    line = "" if adaptation == "standard" else f"adaptation: {adaptation:<16}# {chosen.label}\n"
+    if adaptation == "group":
+        line += "group: {id: my-group}        # the case files of one group share this id\n"
+    return DRAFT.format(
+        case_id=case_id,
+        filename=filename,
+        adaptation_line=line,
+        sessions=DRAFT_SESSIONS[adaptation],
+        range_note=f"{chosen.label}: {low}-{high}" + ("; IPT's classic range is 12-16" if high > 6 else ""),
+    )

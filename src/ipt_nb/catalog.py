@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 PhaseId = Literal["initial", "middle", "termination"]
-ProblemAreaId = Literal["grief", "role_dispute", "role_transition", "interpersonal_deficits"]
+ProblemAreaId = Literal[
+    "grief", "role_dispute", "role_transition", "interpersonal_deficits", "lost_healthy_self"
+]  # fmt: skip
+AdaptationId = Literal["standard", "ipt_a", "group", "perinatal", "ipc", "ipt_m", "ipsrt"]
 DisputeStage = Literal["renegotiation", "impasse", "dissolution"]
 
 PHASES: Final[tuple[PhaseId, ...]] = ("initial", "middle", "termination")
@@ -154,8 +157,103 @@ PROBLEM_AREAS: Final[dict[str, ProblemArea]] = {
             ),
             source="Markowitz & Weissman 2004; Weissman et al. 2007; IPTUK (interpersonal sensitivity)",
         ),
+        ProblemArea(
+            id="lost_healthy_self",
+            label="Grief for the lost healthy self",
+            ipt_words="grief for the healthy self that the illness took",
+            choose_when=(
+                "IPSRT only: the patient mourns the life and self they had, or hoped for, before a "
+                "chronic mood illness such as bipolar disorder"
+            ),
+            not_when="outside IPSRT, or the loss is a death (grief) or a change of role (transition)",
+            goals=(
+                "help the patient mourn the lost healthy self",
+                "help the patient accept the illness and build a life with it",
+            ),
+            strategies=(
+                "review the life before the illness and what it took",
+                "encourage the expression of sadness and anger about the losses",
+                "identify what is still possible, and new goals that fit the illness",
+                "link regular social rhythms to the new goals",
+            ),
+            source="Frank 2005, Treating Bipolar Disorder (IPSRT); IPT.md section 7",
+        ),
     )
 }
+STANDARD_AREAS: Final = ("grief", "role_dispute", "role_transition", "interpersonal_deficits")
+
+
+@dataclass(frozen=True, slots=True)
+class Adaptation:
+    """One IPT format (IPT.md section 7): what it allows and how it names things."""
+
+    id: AdaptationId
+    label: str
+    sessions: tuple[int, int]
+    """Allowed ``plan.sessions``, first and last."""
+    source: str
+    phases: dict[int, dict[PhaseId, tuple[int, int]]] | None = None
+    """Default phases for a course length, where the adaptation's manual gives them."""
+    area_labels: dict[str, str] | None = None
+    """How the problem areas are named in this format."""
+    extra_areas: tuple[str, ...] = ()
+
+
+ADAPTATIONS: Final[dict[str, Adaptation]] = {
+    a.id: a
+    for a in (
+        Adaptation("standard", "IPT", (6, 24), _MANUALS),
+        Adaptation(
+            "ipt_a", "IPT-A (adolescents)", (6, 24), "Mufson et al. 2004 (12 sessions: 1-4 / 5-8 / 9-12)",
+            phases={12: {"initial": (1, 4), "middle": (5, 8), "termination": (9, 12)}},
+        ),
+        Adaptation(
+            "group", "Group IPT (WHO)", (6, 24),
+            "WHO 2016, Group Interpersonal Therapy (IPT) for Depression (WHO/MSD/MER/16.4): 8 group "
+            "sessions after an individual pre-group meeting (week 0). UNCERTAIN in IPT.md: session 1 "
+            "initial, 2-7 middle, 8 termination is the kit's reading of the manual",
+            phases={8: {"initial": (1, 1), "middle": (2, 7), "termination": (8, 8)}},
+            area_labels={
+                "grief": "Grief", "role_dispute": "Disputes", "role_transition": "Life changes",
+                "interpersonal_deficits": "Loneliness and social isolation",
+            },
+        ),
+        Adaptation("perinatal", "Perinatal IPT", (6, 24), "Spinelli & Endicott 2003; O'Hara et al. 2000"),
+        Adaptation(
+            "ipc", "Interpersonal Counselling (IPC)", (1, 6),
+            "Klerman et al. 1987; Weissman et al. 2014, Am J Psychother 68:359 (up to 6 sessions)",
+        ),
+        Adaptation("ipt_m", "Maintenance IPT (IPT-M)", (6, 24), "Frank et al. 1990 (monthly maintenance)"),
+        Adaptation(
+            "ipsrt", "IPSRT", (6, 24), "Frank 2005 (adds grief for the lost healthy self)",
+            extra_areas=("lost_healthy_self",),
+        ),
+    )
+}  # fmt: skip
+
+
+def adaptation_phases(adaptation: str, sessions: int) -> dict[PhaseId, tuple[int, int]]:
+    """Default phases for a course: the adaptation's own where its manual gives them, else
+    :func:`default_phases`. IPC's brief courses: session 1 initial, the last termination, any
+    between middle (a one-session course has only an initial phase)."""
+    given = ADAPTATIONS[adaptation].phases or {}
+    if sessions in given:
+        return dict(given[sessions])
+    if sessions < 6:
+        spans: dict[PhaseId, tuple[int, int]] = {"initial": (1, 1)}
+        if sessions > 2:
+            spans["middle"] = (2, sessions - 1)
+        if sessions > 1:
+            spans["termination"] = (sessions, sessions)
+        return spans
+    return default_phases(sessions)
+
+
+def area_label(area: str, adaptation: str = "standard") -> str:
+    """The problem area's name as the case's format says it (WHO group IPT: "Life changes")."""
+    labels = ADAPTATIONS[adaptation].area_labels or {}
+    return labels.get(area, PROBLEM_AREAS[area].label)
+
 
 DISPUTE_STAGES: Final[dict[str, str]] = {
     "renegotiation": "both know they differ and are actively, if unsuccessfully, trying to change things",
@@ -169,6 +267,8 @@ DISPUTE_STAGE_TACTICS: Final[dict[str, str]] = {
 }
 
 MAX_PROBLEM_AREAS: Final = 2
+"""Problem areas in focus at any one week (a revised focus adds entries with from/until weeks)."""
+MAX_FOCUS_ENTRIES: Final = 6
 ONSET_WINDOW_WEEKS: Final = 26
 """An event up to this many weeks before the episode's onset counts as near it (CASE-FORMAT, focus)."""
 AFTER_ONSET_WEEKS: Final = 4
@@ -207,6 +307,9 @@ TRANSITION_EVENTS: Final = frozenset(
         "school_change",
     }
 )
+
+
+MEDICATION_CHANGES: Final = ("start", "increase", "decrease", "switch", "stop")
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,6 +73,12 @@ def _add_file_commands(commands: Commands) -> None:
     new.add_argument("case_id", metavar="ID", help="the case id: lowercase letters, digits, - and _")
     new.add_argument("--out", type=Path, default=Path(), metavar="DIR", help="folder to write ID.yaml into")
     new.add_argument("--force", action="store_true", help="overwrite an existing file")
+    new.add_argument(
+        "--adaptation",
+        choices=("standard", "ipt_a", "group", "perinatal", "ipc", "ipt_m", "ipsrt"),
+        default="standard",
+        help="the IPT format: drafts its course length and phases (default standard)",
+    )
     new.set_defaults(handler=_new)
 
     lint = commands.add_parser(
@@ -318,7 +324,9 @@ def _new(args: argparse.Namespace) -> int:
     if target.exists() and not args.force:
         raise UsageError(f"{target} exists; choose another id or use --force")
     args.out.mkdir(parents=True, exist_ok=True)
-    atomic_write(target, draft(args.case_id, str(target)).encode("utf-8"))  # never a partial draft
+    atomic_write(
+        target, draft(args.case_id, str(target), args.adaptation).encode("utf-8")
+    )  # never a partial draft
     print(target)
     return 0
 

@@ -58,7 +58,7 @@ def visible_questions(case: Case, week: int, *, reveal: bool) -> list[str]:
 
 def hidden_texts(case: Case) -> list[str]:
     """Every text of the case that must not be shown before reveal (for checks and tests)."""
-    texts = [f.rationale for f in case.problem_areas if f.rationale]
+    texts = [t for f in case.problem_areas for t in (f.rationale, f.revision_reason) if t]
     if case.formulation is not None and case.formulation.text:
         texts.append(case.formulation.text)
     teaching = case.teaching
@@ -84,6 +84,7 @@ def known_case(case: Case, week: int, *, reveal: bool = False) -> Case:
         "people": people,
         "sessions": [s for s in case.sessions if s.week <= week],
         "timeline": [e for e in case.timeline if e.week <= week],
+        "medication": [m for m in case.medication if m.week <= week],
         "termination": case.termination if week >= termination_from else None,
     }
     if not reveal:

@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 from typing import Final, Literal
 
-MeasureId = Literal["phq9", "gad7", "hamd17", "bdi2", "epds"]
+MeasureId = Literal["phq9", "gad7", "hamd17", "bdi2", "epds", "mood10"]
 
 RCI_Z: Final = 1.96
 """Two-tailed p < .05 for the Jacobson-Truax reliable change index."""
@@ -95,6 +95,9 @@ class Instrument:
     """A depression measure: a candidate primary outcome, watched for remission (A6)."""
     proprietary: bool = False
     """Item wording may not be reproduced: forms show item numbers only."""
+    total_min: int = 0
+    outcome_maths: bool = True
+    """False for a rating that is drawn but has no response, remission or reliable-change maths."""
 
     def max_of_item(self, number: int) -> int:
         """Highest score of 1-based item ``number``."""
@@ -106,7 +109,7 @@ class Instrument:
         for band in self.bands:
             if band.contains(score):
                 return band
-        raise ValueError(f"{score} is outside {self.short}'s range 0-{self.total_max}")
+        raise ValueError(f"{score} is outside {self.short}'s range {self.total_min}-{self.total_max}")
 
     def remitted(self, score: int) -> bool:
         return score <= self.remission_max
@@ -253,6 +256,22 @@ INSTRUMENTS: Final[dict[str, Instrument]] = {
             risk_item=10,
             reverse_scored_items=(3, 5, 6, 7, 8, 9, 10),
             source="Cox, Holden & Sagovsky 1987, Br J Psychiatry 150:782 (items 3 and 5-10 reverse-scored)",
+        ),
+        Instrument(
+            id="mood10",
+            name="Weekly mood rating (1-10)",
+            short="Mood 1-10",
+            items=1,
+            item_max=10,
+            total_min=1,
+            total_max=10,
+            bands=(Band(1, 3, "low"), Band(4, 6, "middling"), Band(7, 10, "good")),
+            band_scheme="kit bands for display only (higher is better)",
+            remission_max=10,
+            reliable_change=ReliableChange("nhs_talking_therapies", 10, source="not used: no change maths"),
+            depression=False,
+            outcome_maths=False,
+            source="IPT-A weekly 1-10 mood rating, higher is better (Mufson et al. 2004)",
         ),
     )
 }

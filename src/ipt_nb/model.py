@@ -17,6 +17,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     SerializerFunctionWrapHandler,
     StringConstraints,
     model_serializer,
@@ -27,13 +28,15 @@ from . import _rules
 from .catalog import (
     ADHERENCE_ITEMS,
     DEATH_EVENTS,
-    MAX_PROBLEM_AREAS,
+    MAX_FOCUS_ENTRIES,
+    MEDICATION_CHANGES,
     OLD_DEATH_WEEKS,
     TECHNIQUES,
+    AdaptationId,
     DisputeStage,
     PhaseId,
     ProblemAreaId,
-    default_phases,
+    adaptation_phases,
 )
 from .instruments import MEASURE_IDS, MeasureId
 
@@ -111,7 +114,9 @@ class PhasePlan(_Model):
 
 
 class Plan(_Model):
-    sessions: Annotated[int, Field(ge=6, le=24)]
+    sessions: Annotated[int, Field(ge=1, le=24)] = Field(
+        description="planned acute sessions: 6-24 (IPT's classic range is 12-16); IPC 1-6"
+    )
     phases: PhasePlan | None = None
     follow_up_weeks: list[Annotated[int, Field(ge=1, le=520)]] = []
     maintenance: Literal["none", "monthly", "biweekly", "weekly"] = "none"
@@ -122,6 +127,9 @@ class Plan(_Model):
         default=None, description="the week the course was re-contracted (with extended_to)"
     )
 
+    _adaptation: str = PrivateAttr(default="standard")
+    """The case's adaptation, set by the case: it chooses the default phases."""
+
     @property
     def acute_sessions(self) -> int:
         """Length of the acute course: the re-contracted length when the course was extended."""
@@ -129,7 +137,7 @@ class Plan(_Model):
 
     def phase_spans(self) -> dict[PhaseId, tuple[int, int]]:
         """First and last week of each phase: the plan's own, else the defaults for the course's length."""
-        spans = default_phases(self.acute_sessions)
+        spans = adaptation_phases(self._adaptation, self.acute_sessions)
         if self.phases is not None:
             for phase in spans:
                 given = getattr(self.phases, phase)
@@ -196,6 +204,15 @@ class Focus(_Model):
     from_role: Line | None = None
     to_role: Line | None = None
     rationale: Text | None = None
+    from_week: Week | None = Field(default=None, description="a revised focus: in force from this week")
+    until_week: Week | None = Field(default=None, description="a revised focus: in force until this week")
+    revision_reason: Text | None = None
+
+    def active_at(self, week: int) -> bool:
+        """Whether this focus is in force at ``week`` (always, unless revised)."""
+        first = self.from_week if self.from_week is not None else -10_000
+        last = self.until_week if self.until_week is not None else 10_000
+        return first <= week <= last
 
     @model_validator(mode="after")
     def _rules(self) -> Focus:
@@ -328,6 +345,19 @@ class Teaching(_Model):
     answer: Answer | None = None
 
 
+class Group(_Model):
+    """The group a member case belongs to (``adaptation: group``): its case files share ``id``."""
+
+    id: Slug
+    members: Annotated[int, Field(ge=1, le=30)] | None = None
+
+
+class MedicationChange(_Model):
+    week: Week
+    change: Literal[MEDICATION_CHANGES]  # type: ignore[valid-type]
+    text: Line | None = None
+
+
 class Case(_Model):
     """One IPT case, exactly the ``ipt-case/1`` contract."""
 
@@ -338,6 +368,8 @@ class Case(_Model):
     title: Line
     provenance: Provenance
     consent_reference: Line | None = None
+    adaptation: AdaptationId = Field(default="standard", description="the IPT format (IPT.md section 7)")
+    group: Group | None = None
     patient: Patient
     diagnosis: Diagnosis
     medical_context: list[Line] = []
@@ -345,15 +377,17 @@ class Case(_Model):
     people: list[Person]
     timeline: list[Event] = []
     episode: Episode | None = None
-    problem_areas: Annotated[list[Focus], Field(max_length=MAX_PROBLEM_AREAS)] = []
+    problem_areas: Annotated[list[Focus], Field(max_length=MAX_FOCUS_ENTRIES)] = []
     formulation: Formulation | None = None
     goals: list[Line] = []
+    medication: list[MedicationChange] = []
     sessions: list[Session] = []
     termination: Termination | None = None
     teaching: Teaching | None = None
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> Case:
+        self.plan._adaptation = self.adaptation
         _rules.raise_findings(list(_rules.case_findings(self)))
         return self
 
@@ -435,5 +469,10 @@ class Case(_Model):
         """Weeks of sessions recorded as missed (``attended: false``)."""
         return [s.week for s in self.sessions if not s.attended]
 
-    def primary_focus(self) -> Focus | None:
-        return next((f for f in self.problem_areas if f.focus == "primary"), None)
+    def primary_focus(self, week: int | None = None) -> Focus | None:
+        """The primary problem area in force at ``week``; without a week, the latest one (a focus
+        revised during treatment is followed to its last version)."""
+        primaries = [f for f in self.problem_areas if f.focus == "primary"]
+        if week is not None:
+            return next((f for f in primaries if f.active_at(week)), None)
+        return next((f for f in primaries if f.until_week is None), primaries[-1] if primaries else None)

@@ -314,7 +314,11 @@ def measure_outcome(case: Case, measure: str, config: OutcomeConfig | None = Non
     end = acute[-1] if acute else None
     threshold = config.reliable_change_points[measure]
     run = config.sustained_remission_weeks or 1
-    unscorable = not_applicable_reason(measure, baseline, config)
+    unscorable = (
+        not_applicable_reason(measure, baseline, config)
+        if instrument.outcome_maths
+        else f"{instrument.short} is a rating with no response, remission or reliable-change maths"
+    )
     responded = [p for p in acute if improvement(baseline, p.score) >= config.response_fraction]
     remission_week = _first_remission_week(acute, remission_max, run)
     verdicts = _measure_verdicts(
@@ -324,6 +328,7 @@ def measure_outcome(case: Case, measure: str, config: OutcomeConfig | None = Non
         remitted_at_end=remission_week is not None and _held_to_end(acute, remission_max, run),
         threshold=threshold,
         response_fraction=config.response_fraction,
+        change_maths=instrument.outcome_maths,
     )
     return MeasureOutcome(
         measure=measure,
@@ -370,6 +375,7 @@ def _measure_verdicts(
     remitted_at_end: bool,
     threshold: float,
     response_fraction: float,
+    change_maths: bool = True,
 ) -> dict[str, Verdict]:
     if end is None:
         missing = Verdict(value="not_assessable", reason="no score in the acute course after baseline")
@@ -377,6 +383,8 @@ def _measure_verdicts(
             ("response", "remission", "reliable_improvement", "reliable_deterioration"), missing
         )
     na = Verdict(value="not_applicable", reason=unscorable)
+    if not change_maths:
+        return dict.fromkeys(("response", "remission", "reliable_improvement", "reliable_deterioration"), na)
     return {
         "response": na if unscorable else _yes_no(improvement(baseline, end.score) >= response_fraction),
         "remission": na if unscorable else _yes_no(remitted_at_end),

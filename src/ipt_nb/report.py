@@ -10,7 +10,7 @@ from statistics import mean
 
 from ._html import STYLE, Safe, badge, bullet_list, join, table, tag
 from ._outcome_text import course_line, risk_lines
-from .catalog import DISPUTE_STAGE_TACTICS, PHASE_LABELS, PROBLEM_AREAS, adherence_items_for
+from .catalog import ADAPTATIONS, DISPUTE_STAGE_TACTICS, PHASE_LABELS, PROBLEM_AREAS, adherence_items_for
 from .formulation import ELEMENTS, covered_elements
 from .instruments import INSTRUMENTS
 from .model import Case
@@ -63,6 +63,7 @@ def summary(case: Case) -> Safe:
         ("Gender", patient.gender or "not given"),
         ("Occupation", patient.occupation or "not given"),
         ("Diagnosis", diagnosis),
+        ("Format", ADAPTATIONS[case.adaptation].label),
         ("Medical context", "; ".join(case.medical_context) or "none recorded"),
         (
             "Plan",

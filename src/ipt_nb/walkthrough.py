@@ -55,6 +55,17 @@ if (!window.iptWalkKeys) {
 """Left/right arrows move a week, R reveals or hides (ignored while typing in a field)."""
 
 
+def _attendance(case: Case, session: Session) -> str:
+    """How the session was held: its mode, who else was in the room, an interpreter."""
+    parts = [] if session.mode == "in_person" else [session.mode]
+    labels = {p.id: p.label for p in case.people}
+    if session.attendees:
+        parts.append("with " + ", ".join(labels.get(a, a) for a in session.attendees))
+    if session.interpreter:
+        parts.append("interpreter")
+    return "; ".join(parts) or "-"
+
+
 def enlarge(fig: go.Figure) -> None:
     """Every text of a chart in large type, markers bigger: for a projector."""
     fig.update_layout(font={"size": LARGE_FONT}, title={"font": {"size": LARGE_FONT + 6}})
@@ -130,6 +141,7 @@ class Walkthrough:
             self._tasks(state),
             self._sessions(state),
             self._events(state),
+            self._medication(state),
             self._questions(state),
         )
         return self._wrap(*parts)
@@ -176,6 +188,7 @@ class Walkthrough:
                 "missed"
                 if not s.attended
                 else "; ".join(f"{m} {score.score}" for m, score in s.measures.items()) or "-",
+                _attendance(self.case, s),
                 join([tag("span", TECHNIQUES[t].name, title=t) for t in s.techniques], ", ") or "-",
                 "; ".join(s.events) or "-",
                 s.note or "",
@@ -183,8 +196,18 @@ class Walkthrough:
             for s in state.sessions
         ]
         return join(
-            [tag("h3", "Sessions so far"), table(["week", "scores", "techniques", "events", "note"], rows)]
+            [
+                tag("h3", "Sessions so far"),
+                table(["week", "scores", "held", "techniques", "events", "note"], rows),
+            ]
         )
+
+    def _medication(self, state: WeekState) -> Safe:
+        changes = [c for c in self.case.medication if c.week <= state.week]
+        if not changes:
+            return Safe("")
+        items = [f"week {c.week}: {c.change}" + (f" - {c.text}" if c.text else "") for c in changes]
+        return join([tag("h3", "Medication"), bullet_list(items)])
 
     def _events(self, state: WeekState) -> Safe:
         items = [

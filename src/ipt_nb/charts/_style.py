@@ -30,6 +30,7 @@ MEASURE_COLOURS = {
     "hamd17": OKABE_ITO["vermillion"],
     "bdi2": OKABE_ITO["purple"],
     "epds": OKABE_ITO["green"],
+    "mood10": OKABE_ITO["sky"],
 }
 PHASE_FILLS = {
     "initial": "rgba(86, 180, 233, 0.16)",

@@ -90,10 +90,13 @@ def trajectory(
             ref = "y" if row == 1 else f"y{row}"
             layout["yaxis" if row == 1 else f"yaxis{row}"] = _panel_axis(outcome, row, len(outcomes))
             shapes[:0] = _severity_bands(outcome, ref)  # beneath the phase bands
-            shapes += _thresholds(outcome, ref, summary.config)
-            annotations += _threshold_labels(outcome, ref, summary.config) + _band_labels(outcome, ref)
+            if INSTRUMENTS[outcome.measure].outcome_maths:
+                shapes += _thresholds(outcome, ref, summary.config)
+                annotations += _threshold_labels(outcome, ref, summary.config)
+            annotations += _band_labels(outcome, ref)
             data += _score_traces(outcome, ref, upto_week, case.plan.sessions, percent=False)
             data += _alert_traces(outcome, ref, [a for a in alerts if a.measure == outcome.measure])
+    data += _missed_trace(case, upto_week)
     if not outcomes:
         annotations.append(
             {"text": "No scores recorded yet", "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
@@ -120,8 +123,28 @@ def _phase_bands(case: Case) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
                 "font": {"size": 12, "color": "#555555"},
             }
         )
-    shapes.append(week_line("end_of_acute", case.plan.sessions + 0.5, "#777777", "dot"))
+    shapes.append(week_line("end_of_acute", case.plan.acute_sessions + 0.5, "#777777", "dot"))
+    for change in case.medication:
+        shapes.append(week_line(f"medication:{change.change}", change.week, OKABE_ITO["purple"], "dashdot"))
+        text = f"medication: {change.change}" + (f" ({escape(change.text)})" if change.text else "")
+        labels.append(
+            {"x": change.week, "y": 0.0, "xref": "x", "yref": "paper", "yanchor": "top", "text": text,
+             "showarrow": False, "textangle": -90, "font": {"size": 11, "color": OKABE_ITO["purple"]}}
+        )  # fmt: skip
     return shapes, labels
+
+
+def _missed_trace(case: Case, upto_week: int | None) -> list[dict[str, Any]]:
+    """Missed sessions as crosses on the week axis: a gap in the scores that has a reason."""
+    weeks = [w for w in case.missed_weeks() if upto_week is None or w <= upto_week]
+    if not weeks:
+        return []
+    return [
+        {"type": "scatter", "mode": "markers", "name": "missed session", "x": weeks, "y": [-0.2] * len(weeks),
+         "xaxis": "x", "yaxis": "y", "marker": {"symbol": "x-thin-open", "size": 12, "color": "#555555",
+         "line": {"width": 2}}, "hovertext": [f"Week {w}: session missed" for w in weeks],
+         "hoverinfo": "text"}
+    ]  # fmt: skip
 
 
 def _panel_axis(outcome: MeasureOutcome, row: int, rows: int) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .._html import Safe, badge, join, table, tag
-from ..catalog import PROBLEM_AREAS
+from ..catalog import ADAPTATIONS, area_label
 from ..model import Case
 from ..outcomes import main_measure, summarize
 from ._assets import page_css
@@ -44,7 +44,10 @@ def case_row(case: Case, report: str | None) -> list[object]:
     if summary.unreviewed_risk:
         alerts = join([badge("risk unreviewed", "urgent"), alerts])
     link = tag("a", case.title, href=report) if report else tag("span", case.title)
-    return [link, case.id, PROBLEM_AREAS[focus.area].label if focus else "-", scores, flags, alerts]
+    area = area_label(focus.area, case.adaptation) if focus else "-"
+    if case.adaptation != "standard":
+        area += f" ({ADAPTATIONS[case.adaptation].label})"
+    return [link, case.id, area, scores, flags, alerts]
 
 
 def index_page(rows: list[tuple[Case, str | None]], problems: list[Problem]) -> str:
