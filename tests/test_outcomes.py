@@ -377,3 +377,14 @@ def test_outcomes_never_raise_on_a_valid_case(case: Case) -> None:
     for outcome in summary.measures.values():
         for verdict in outcome.verdicts.values():
             assert (verdict.value in ("yes", "no")) == (verdict.reason == "")
+
+
+def test_the_time_limit_element_reads_the_plan(case_of: Callable[..., Case]) -> None:
+    from ipt_nb.formulation import covered_elements
+
+    case = case_of("  - {week: 0, measures: {phq9: 15}}\n")  # plan: 16 sessions
+    assert covered_elements("We will meet for 16 weekly sessions.", case)["F4"] is True
+    assert covered_elements("We will meet for twelve weekly sessions.", case)["F4"] is False
+    assert covered_elements("We will meet for 12 weekly sessions.")["F4"] is True  # without the plan
+    extended = case_of("  - {week: 0}\n", plan="plan: {sessions: 12, extended_to: 14}")
+    assert covered_elements("Now 14 sessions in all.", extended)["F4"] is True

@@ -58,7 +58,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def prepare(case: Path, kind: str, folder: Path) -> Path:
+def prepare(case: Path, kind: str, folder: Path, answers: Path | None = None) -> Path:
     """Write the notebook with the case's parameters injected (not executed) into ``folder``."""
     report = check_file(case)
     if not report.ok:
@@ -66,7 +66,7 @@ def prepare(case: Path, kind: str, folder: Path) -> Path:
     source = find_notebook(kind)
     target = folder / source.name
     papermill.execute_notebook(
-        source, target, parameters={"case_path": str(case.resolve())}, prepare_only=True, progress_bar=False
+        source, target, parameters=_parameters(case, kind, answers), prepare_only=True, progress_bar=False
     )
     return target
 
@@ -81,6 +81,14 @@ KERNEL_IDLE_SECONDS = 10
 """A kernel whose page has closed (no browser connected) and that is idle is shut down after this
 long: Voila's own shutdown on page close fails its XSRF check, so kernels would pile up. A page
 that is open keeps its kernel however long it stays idle."""
+
+
+def _parameters(case: Path, kind: str, answers: Path | None) -> dict[str, str]:
+    """Absolute paths: the app serves from a scratch folder that is deleted when it stops."""
+    parameters = {"case_path": str(case.resolve())}
+    if kind == "exercise" and answers is not None:
+        parameters["answers_dir"] = str(answers.resolve())
+    return parameters
 
 
 def command(notebook: Path, port: int) -> list[str]:
@@ -121,7 +129,14 @@ def port_in_use(port: int) -> bool:
     return False
 
 
-def serve(case: Path, kind: str = "workbench", port: int | None = None, *, open_browser: bool = True) -> int:
+def serve(
+    case: Path,
+    kind: str = "workbench",
+    port: int | None = None,
+    *,
+    open_browser: bool = True,
+    answers: Path | None = None,
+) -> int:
     """Run the app until Ctrl-C (or SIGTERM or SIGHUP); returns the exit code.
 
     The server runs in its own session, so a signal to this process alone would
@@ -133,7 +148,7 @@ def serve(case: Path, kind: str = "workbench", port: int | None = None, *, open_
         print(f"port {taken} is in use on 127.0.0.1; serving on port {port} instead", flush=True)
     port = port or free_port()
     with tempfile.TemporaryDirectory(prefix="ipt-nb-app-") as scratch, _signals_stop_like_ctrl_c():
-        notebook = prepare(case, kind, Path(scratch))
+        notebook = prepare(case, kind, Path(scratch), answers)
         token = secrets.token_urlsafe(24)
         env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(Path(scratch) / "runtime"), "JUPYTER_TOKEN": token}
         url = f"http://127.0.0.1:{port}/?token={token}"

@@ -395,7 +395,31 @@ def _add_app(commands: Commands) -> None:
     app.add_argument("--notebook", choices=["workbench", "supervision", "exercise"], default="workbench")
     app.add_argument("--port", type=int, default=None, help="port on 127.0.0.1 (default: a free one)")
     app.add_argument("--no-browser", action="store_true", help="print the address, do not open a browser")
+    app.add_argument(
+        "--answers",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="exercise: the folder where students' answers are kept (one JSON file per student)",
+    )
     app.set_defaults(handler=_app)
+
+    klass = commands.add_parser("class", help="class answers: their schema and what a class chose")
+    actions = klass.add_subparsers(dest="action", metavar="ACTION", required=True)
+    schema = actions.add_parser("schema", help="print the JSON Schema of an answer file")
+    schema.set_defaults(handler=_class_schema)
+    results = actions.add_parser("results", help="what the class chose first, against the teaching answer")
+    results.add_argument("answers", type=Path, metavar="DIR", help="the answers folder")
+    results.add_argument("--case", default=None, metavar="ID", help="one case (default: every case found)")
+    results.add_argument("--json", action="store_true", help="print the results as JSON")
+    results.add_argument(
+        "--cases",
+        type=Path,
+        default=Path("casebook/cases"),
+        metavar="DIR",
+        help="where the cases and their teaching answers are (default casebook/cases)",
+    )
+    results.set_defaults(handler=_class_results)
 
 
 def _app(args: argparse.Namespace) -> int:
@@ -403,7 +427,49 @@ def _app(args: argparse.Namespace) -> int:
 
     if not args.case.is_file():
         raise UsageError(f"no such file: {args.case}")
-    return serve(args.case, args.notebook, args.port, open_browser=not args.no_browser)
+    if args.answers is not None and not args.answers.is_dir():
+        raise UsageError(f"--answers {args.answers}: no such folder; create it first")
+    return serve(args.case, args.notebook, args.port, open_browser=not args.no_browser, answers=args.answers)
+
+
+def _class_schema(_: argparse.Namespace) -> int:
+    from .classroom import schema_text
+
+    sys.stdout.write(schema_text())
+    return 0
+
+
+def _class_results(args: argparse.Namespace) -> int:
+    from .classroom import area_name, class_results, read_answers
+
+    if not args.answers.is_dir():
+        raise UsageError(f"no such folder: {args.answers}")
+    records, skipped = read_answers(args.answers, args.case)
+    answers = (
+        {r.case.id: r.case for r in _reports([str(args.cases)]) if r.case is not None}
+        if args.cases.is_dir()
+        else {}
+    )
+    by_case: dict[str, Any] = {}
+    for case_id in sorted({r.case_id for r in records}):
+        case = answers.get(case_id)
+        expected = (
+            case.teaching.answer.problem_area if case and case.teaching and case.teaching.answer else None
+        )
+        by_case[case_id] = class_results([r for r in records if r.case_id == case_id], expected)
+    if args.json:
+        print(json.dumps({"cases": by_case, "skipped": skipped}, indent=2))
+        return 0
+    for case_id, result in by_case.items():
+        choices = ", ".join(f"{area_name(a)} {n}" for a, n in result["first_choice"].items())
+        print(f"{case_id}: {result['handed_in']} handed in; first choices: {choices}")
+        if result["answer"]:
+            right = result["first_choice_correct"]
+            print(f"  teaching answer {area_name(result['answer'])}: {right} chose it first")
+        print(f"  changed after feedback: {result['changed_after_feedback']}")
+    for name, reason in skipped.items():
+        print(f"skipped {name}: {reason}", file=sys.stderr)
+    return 0
 
 
 def _parameter_value(text: str) -> object:

@@ -16,10 +16,12 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from . import classroom
 from ._html import Safe, bullet_list, table, tag
 from .casefile import atomic_write
 from .catalog import PROBLEM_AREAS
 from .disclosure import known_case
+from .errors import IptNbError
 from .formulation import ELEMENTS, covered_elements
 from .model import Case
 from .outcomes import main_measure, summarize
@@ -80,7 +82,7 @@ def problem_area_feedback(
         expected_stage=expected_stage,
         area_correct=area == expected_area,
         stage_correct=stage_correct,
-        elements=covered_elements(formulation_text),
+        elements=covered_elements(formulation_text, case),
         rationale=rationale,
     )
 
@@ -156,11 +158,47 @@ class Answers:
         return path
 
 
+class HandIn:
+    """The student's pseudonym and where answers go: every Submit and Check is kept as an attempt.
+
+    ``folder`` is the educator's answers folder (the notebook's ``answers_dir``); without one the
+    exercise still gives feedback and says that nothing is kept.
+    """
+
+    def __init__(self, case: Case, folder: str | Path | None) -> None:
+        self.case = case
+        self.folder = Path(folder) if folder else None
+        self.student = widgets.Text(
+            description="Your name", placeholder="a name or pseudonym (need not be your real name)"
+        )
+        self.status = widgets.HTML(
+            "" if self.folder else "<i>No answers folder is set: feedback only, nothing is kept.</i>"
+        )
+
+    def keep(self, attempt: dict[str, Any]) -> bool:
+        """Hand in one attempt; ``False`` (with the reason shown) when it could not be kept."""
+        if self.folder is None:
+            return True
+        try:
+            record = classroom.hand_in(self.folder, self.case.id, self.student.value, attempt)
+        except IptNbError as exc:
+            self.status.value = f"<b>Not handed in:</b> {html.escape(str(exc))}"
+            return False
+        count = len(record.of_kind(attempt.get("kind", "problem_area")))
+        first = " (your first attempt is the one counted as committed)" if count > 1 else ""
+        self.status.value = f"Handed in: attempt {count}{first}."
+        return True
+
+    def widget(self) -> widgets.VBox:
+        return widgets.VBox([self.student, self.status])
+
+
 class ProblemAreaExercise:
     """Widgets: choose the area (and a dispute's stage), write a formulation, submit for feedback."""
 
-    def __init__(self, case: Case) -> None:
+    def __init__(self, case: Case, hand_in: HandIn | None = None) -> None:
         self.case = case
+        self.hand_in = hand_in
         self.answers = Answers(case.id)
         choices = [("choose...", NOT_CHOSEN), *((a.label, a.id) for a in PROBLEM_AREAS.values())]
         self.area = widgets.Dropdown(options=choices, value=NOT_CHOSEN, description="Problem area")
@@ -192,6 +230,17 @@ class ProblemAreaExercise:
             return None
         stage = self.stage.value if self.area.value == "role_dispute" else None
         result = problem_area_feedback(self.case, self.area.value, stage, self.text.value)
+        attempt = {
+            "kind": "problem_area",
+            "problem_area": self.area.value,
+            "stage": stage,
+            "formulation": self.text.value,
+            "area_correct": result.area_correct,
+            "elements": result.elements,
+        }
+        if self.hand_in is not None and not self.hand_in.keep(attempt):
+            self.message.value = "<b>Your answer was not handed in; see above. No feedback yet.</b>"
+            return None  # feedback only once the committed answer is kept
         self.message.value = ""
         self.answers.problem_area = {
             "area": self.area.value,
@@ -210,8 +259,9 @@ class ProblemAreaExercise:
 class TrajectoryExercise:
     """Widgets: at which week did the patient respond, remit, go off track? Checked against the maths."""
 
-    def __init__(self, case: Case, answers: Answers | None = None) -> None:
+    def __init__(self, case: Case, answers: Answers | None = None, hand_in: HandIn | None = None) -> None:
         self.case = case
+        self.hand_in = hand_in
         self.answers = answers or Answers(case.id)
         style = {"description_width": "16em"}
         self.response = widgets.Text(description="Response week (blank: never)", style=style)
@@ -234,6 +284,11 @@ class TrajectoryExercise:
             self._week(self.off_track.value),
         )
         self.answers.trajectory = [{**asdict(c), "correct": c.correct} for c in checks]
+        if self.hand_in is not None and not self.hand_in.keep(
+            {"kind": "trajectory", "trajectory": self.answers.trajectory}
+        ):
+            self.feedback.value = "<b>Not handed in; see above. No feedback yet.</b>"
+            return checks
         rows = [
             (
                 c.question,

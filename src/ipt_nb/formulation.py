@@ -67,10 +67,33 @@ ELEMENTS: tuple[Element, ...] = (
 )
 
 
-def covered_elements(text: str) -> dict[str, bool]:
-    """``{"F1": True, ...}``: which formulation elements the text covers."""
+NUMBER_VALUES = {"six": 6, "eight": 8, "ten": 10, "twelve": 12, "fourteen": 14, "sixteen": 16, "twenty": 20}
+TIME_LIMIT = re.compile(rf"\b{NUMBER_WORDS}\b[^.]{{0,20}}\b(?:weekly )?(?:sessions|meetings)\b")
+
+
+def stated_sessions(text: str) -> list[int]:
+    """The course lengths a formulation states ("16 weekly sessions", "twelve sessions")."""
+    found = []
+    for match in TIME_LIMIT.finditer((text or "").lower()):
+        word = match.group(1)
+        found.append(int(word) if word.isdigit() else NUMBER_VALUES[word])
+    return found
+
+
+def covered_elements(text: str, case: Case | None = None) -> dict[str, bool]:
+    """``{"F1": True, ...}``: which formulation elements the text covers.
+
+    With the ``case``, F4 (the time limit) counts only when the number of sessions it states is the
+    plan's (``plan.sessions``, or ``plan.extended_to`` for a re-contracted course): "12 weekly
+    sessions" does not fit a 16-session plan.
+    """
     lowered = (text or "").lower()
-    return {e.id: all(re.search(p, lowered, flags=re.DOTALL) for p in e.patterns) for e in ELEMENTS}
+    covered = {e.id: all(re.search(p, lowered, flags=re.DOTALL) for p in e.patterns) for e in ELEMENTS}
+    if case is not None and covered["F4"]:
+        planned = {case.plan.sessions, case.plan.acute_sessions}
+        stated = stated_sessions(text)
+        covered["F4"] = not stated or any(n in planned for n in stated)
+    return covered
 
 
 def _anchor_event(case: Case) -> str | None:

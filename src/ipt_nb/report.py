@@ -87,7 +87,7 @@ def formulation(case: Case) -> Safe:
     given = case.formulation
     if given is None or not given.text:
         return wrap(tag("h2", "Formulation"), tag("p", "No formulation recorded yet.", cls="ipt-hidden"))
-    covered = covered_elements(given.text)
+    covered = covered_elements(given.text, case)
     checklist = table(
         ["element", "covered", "looked for"],
         [(f"{e.id} {e.name}", _yes_no(covered[e.id]), e.looks_for) for e in ELEMENTS],

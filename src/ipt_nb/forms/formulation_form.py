@@ -8,6 +8,7 @@ import html
 import ipywidgets as widgets
 
 from ..formulation import ELEMENTS, covered_elements, draft
+from ..model import Case
 from ._fields import Fields
 from .state import FormState
 
@@ -15,8 +16,9 @@ AGREEMENT = [("-", None), ("pending", "pending"), ("agreed", "agreed"),
              ("agreed with changes", "agreed_with_changes"), ("not agreed", "not_agreed")]  # fmt: skip
 
 
-def checklist_html(text: str) -> str:
-    covered = covered_elements(text)
+def checklist_html(text: str, case: Case | None = None) -> str:
+    """The six elements, ticked as the text covers them (the time limit checked against the plan)."""
+    covered = covered_elements(text, case)
     items = "".join(
         f"<li>{'&#10003;' if covered[e.id] else '&#10007;'} {e.id} {html.escape(e.name)}"
         f"{'' if covered[e.id] else ' <i>(add ' + html.escape(e.looks_for) + ')</i>'}</li>"
@@ -34,11 +36,12 @@ class FormulationBuilder:
         self.week = self.fields.number(("formulation", "week"), "given in week")
         self.agreed = self.fields.choice(("formulation", "agreed"), "patient agreement", AGREEMENT)
         self.draft = widgets.Button(description="Draft from the case", icon="magic")
-        self.checklist = widgets.HTML(checklist_html(self.text.widget.value))
+        self.checklist = widgets.HTML(checklist_html(self.text.widget.value, state.document.case))
         self.draft.on_click(lambda _: self.use_draft())
-        self.text.widget.observe(
-            lambda change: setattr(self.checklist, "value", checklist_html(change["new"])), "value"
-        )
+        self.text.widget.observe(self._recheck, "value")
+
+    def _recheck(self, change: dict[str, object]) -> None:
+        self.checklist.value = checklist_html(str(change["new"]), self.state.document.case)
 
     def rebuild(self) -> None:
         """Show the state's values again (after a reload from disk)."""
