@@ -404,6 +404,20 @@ def _add_app(commands: Commands) -> None:
     )
     app.set_defaults(handler=_app)
 
+    handout = commands.add_parser(
+        "handout",
+        help="the walkthrough of one week as HTML or PDF, charts included",
+        description="Render the supervision walkthrough of CASE at --week into one self-contained HTML "
+        "page, or a PDF (by the extension) printed by Chromium with margins and a footer. Without "
+        "--reveal it holds nothing the group should work out first.",
+    )
+    handout.add_argument("case", type=Path, metavar="CASE", help="a case file")
+    handout.add_argument("--week", type=int, required=True, metavar="N", help="the week to show")
+    handout.add_argument("--reveal", action="store_true", help="include the answer and the formulation")
+    handout.add_argument("--out", type=Path, required=True, metavar="FILE", help="FILE.html or FILE.pdf")
+    _allow_identifiers(handout, "print")
+    handout.set_defaults(handler=_handout)
+
     klass = commands.add_parser("class", help="class answers: their schema and what a class chose")
     actions = klass.add_subparsers(dest="action", metavar="ACTION", required=True)
     schema = actions.add_parser("schema", help="print the JSON Schema of an answer file")
@@ -430,6 +444,22 @@ def _app(args: argparse.Namespace) -> int:
     if args.answers is not None and not args.answers.is_dir():
         raise UsageError(f"--answers {args.answers}: no such folder; create it first")
     return serve(args.case, args.notebook, args.port, open_browser=not args.no_browser, answers=args.answers)
+
+
+def _handout(args: argparse.Namespace) -> int:
+    from .handout import write_handout
+    from .privacy import require_clean
+    from .render._worker import skip_slow_imports
+
+    skip_slow_imports()
+    _output_path(args.out, [args.case])
+    if not args.case.is_file():
+        raise UsageError(f"no such file: {args.case}")
+    if args.week < 0:
+        raise UsageError("--week must be 0 (intake) or later")
+    require_clean(args.case, allow=args.allow_identifiers)
+    print(write_handout(args.case, args.week, args.out, reveal=args.reveal))
+    return 0
 
 
 def _class_schema(_: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ hide again when the week changes.
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 
 import ipywidgets as widgets
@@ -95,8 +96,18 @@ class WeekState:
 
 
 class Walkthrough:
-    def __init__(self, case: Case, week: int = 0, *, reveal: bool = False, large_text: bool = False) -> None:
+    def __init__(
+        self,
+        case: Case,
+        week: int = 0,
+        *,
+        reveal: bool = False,
+        large_text: bool = False,
+        source: str | None = None,
+    ) -> None:
         self.case = case
+        self.source = source
+        """The case file's path, for the handout command offered on the page."""
         self.last_week = max([case.plan.sessions, *(s.week for s in case.sessions)])
         self.week = min(max(week, 0), self.last_week)
         self.reveal = reveal
@@ -143,6 +154,7 @@ class Walkthrough:
             self._events(state),
             self._medication(state),
             self._questions(state),
+            self._handout_command(state),
         )
         return self._wrap(*parts)
 
@@ -201,6 +213,11 @@ class Walkthrough:
                 table(["week", "scores", "held", "techniques", "events", "note"], rows),
             ]
         )
+
+    def _handout_command(self, state: WeekState) -> Safe:
+        source = shlex.quote(self.source) if self.source else "CASE.yaml"
+        command = f"ipt-nb handout {source} --week {state.week} --out week{state.week}.pdf"
+        return tag("p", "Handout of this week: ", tag("code", command), cls="ipt-hidden")
 
     def _medication(self, state: WeekState) -> Safe:
         changes = [c for c in self.case.medication if c.week <= state.week]
