@@ -220,3 +220,20 @@ def test_expectations_and_wished_changes_are_editable(joy: Path) -> None:
     laura, ben = load_case(joy).person("laura"), load_case(joy).person("ben")
     assert laura.expectations[-1].text == "keep handovers short" and laura.expectations[-1].met == "partly"
     assert [(w.text, w.locus) for w in ben.wished_changes] == [("tell Ben when worried", "self")]
+
+
+def test_the_evidence_and_the_preview_follow_every_edit_and_say_when_paused(joy: Path) -> None:
+    bench = Workbench(joy)
+    grief = "<td><b>Grief</b></td><td>does not fit</td>"
+    assert grief in bench.problem_area.evidence.value
+    status = bench.inventory.fields.rows["people[4].status"]  # Father
+    status.widget.value = "deceased"  # type: ignore[attr-defined]
+    assert "<td><b>Grief</b></td><td>fits</td>" in bench.problem_area.evidence.value  # before any save
+    assert "Father has died" in bench.problem_area.evidence.value
+    label = bench.inventory.fields.rows["people[0].label"]
+    label.widget.value = ""  # type: ignore[attr-defined]
+    assert "Preview paused: fix <code>people[0].label</code>" in bench.inventory.paused.value
+    assert "Preview paused" in bench.problem_area.paused.value
+    assert "fits</td>" in bench.problem_area.evidence.value  # the last valid evidence stays
+    label.widget.value = "Laura"  # type: ignore[attr-defined]
+    assert bench.inventory.paused.value == "" and bench.problem_area.paused.value == ""

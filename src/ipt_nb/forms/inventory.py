@@ -31,6 +31,7 @@ class InventoryEditor:
         self.fields = Fields(state)
         self.cards = widgets.VBox()
         self.preview = widgets.Output()
+        self.paused = widgets.HTML()
         self.add = widgets.Button(description="Add person", icon="plus")
         self.undo = widgets.Button(description="Undo", icon="undo", disabled=True)
         self.add.on_click(lambda _: self._structural(self.state.add_person))
@@ -86,8 +87,9 @@ class InventoryEditor:
 
     def _refresh_preview(self) -> None:
         case = self.preview_case()
+        self.paused.value = self.state.paused_note() if case is None else ""
         if case is None:
-            return  # keep the last good drawing while a field is being fixed
+            return  # keep the last good drawing while a field is being fixed, and say so
         self.preview.outputs = (
             {
                 "output_type": "display_data",
@@ -98,4 +100,4 @@ class InventoryEditor:
 
     def widget(self) -> widgets.Widget:
         controls = widgets.HBox([self.add, self.undo])
-        return widgets.VBox([self.preview, controls, self.cards])
+        return widgets.VBox([self.preview, self.paused, controls, self.cards])

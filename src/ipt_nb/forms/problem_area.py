@@ -40,9 +40,11 @@ class ProblemAreaPicker:
         self.state = state
         self.fields = Fields(state)
         self.evidence = widgets.HTML()
+        self.paused = widgets.HTML()
         self.catalogue = widgets.HTML()
         self.box = widgets.VBox()
         self.rebuild()
+        state.on_change(self.refresh)  # the evidence follows every edit of the working copy
 
     def rebuild(self) -> None:
         """(Re)bind the fields to the primary entry, wherever it is in the list."""
@@ -64,7 +66,9 @@ class ProblemAreaPicker:
         self.secondary.observe(lambda change: self._set_secondary(change["new"]), names="value")
         self.area.widget.observe(lambda _: self.refresh(), names="value")
         rows = [self.area, self.stage, self.from_role, self.to_role, self.rationale]
-        self.box.children = [self.evidence, *(r.box for r in rows), self.secondary, self.catalogue]
+        self.box.children = [
+            self.evidence, self.paused, *(r.box for r in rows), self.secondary, self.catalogue
+        ]  # fmt: skip
         self.refresh()
 
     def _set_secondary(self, area: str) -> None:
@@ -82,13 +86,16 @@ class ProblemAreaPicker:
         self.rebuild()
 
     def refresh(self) -> None:
-        case = self.state.document.case
-        rows = "".join(
-            f"<tr><td><b>{html.escape(e.label)}</b></td><td>{'fits' if e.fits else 'does not fit'}</td>"
-            f"<td>{'<br>'.join(html.escape(r) for r in e.reasons)}</td></tr>"
-            for e in evidence(case)
-        )
-        self.evidence.value = f"<h4>Evidence from the case</h4><table>{rows}</table>"
+        """Evidence from the case as typed so far (kept, and said to be paused, while it is invalid)."""
+        case = self.state.validate()
+        self.paused.value = self.state.paused_note() if case is None else ""
+        if case is not None:
+            rows = "".join(
+                f"<tr><td><b>{html.escape(e.label)}</b></td><td>{'fits' if e.fits else 'does not fit'}</td>"
+                f"<td>{'<br>'.join(html.escape(r) for r in e.reasons)}</td></tr>"
+                for e in evidence(case)
+            )
+            self.evidence.value = f"<h4>Evidence from the case</h4><table>{rows}</table>"
         chosen = PROBLEM_AREAS.get(self.area.widget.value)
         self.catalogue.value = ""
         if chosen is not None:

@@ -9,6 +9,7 @@ can show it beside the field.
 from __future__ import annotations
 
 import copy
+import html
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -164,6 +165,14 @@ class FormState:
             return None
         self.errors = {}
         return case
+
+    def paused_note(self) -> str:
+        """Why a live view shows the last valid state: the first field to fix (escaped HTML)."""
+        if not self.errors:
+            return ""
+        path, message = next(iter(self.errors.items()))
+        more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
+        return f"<i>Preview paused: fix <code>{html.escape(path)}</code>: {html.escape(message)}{more}</i>"
 
     def _without_empty_sessions(self) -> dict[str, Any]:
         """A copy of the data without sessions that a form opened but nobody filled in."""
