@@ -129,3 +129,16 @@ def test_the_cli_prints_the_schema_and_the_results(tmp_path: Path) -> None:
     joy = results["cases"]["joy"]
     assert joy["answer"] == "role_dispute" and joy["first_choice"] == {"grief": 1, "role_dispute": 1}
     assert joy["first_choice_correct"] == 1
+
+
+def test_class_init_makes_a_working_folder_and_never_overwrites(tmp_path: Path) -> None:
+    from ipt_nb.cli import main
+
+    folder = tmp_path / "class"
+    assert main(["class", "init", str(folder), "--case", str(CASES / "joy.yaml")]) == 0
+    assert (folder / "exercise_problem_area.ipynb").is_file() and (folder / "answers").is_dir()
+    assert (folder / "cases" / "joy.yaml").read_bytes() == (CASES / "joy.yaml").read_bytes()
+    notebook = json.loads((folder / "exercise_problem_area.ipynb").read_text(encoding="utf-8"))
+    parameters = next(c for c in notebook["cells"] if "parameters" in c["metadata"].get("tags", []))
+    assert '"cases/joy.yaml"' in "".join(parameters["source"])  # runs from the working folder
+    assert main(["class", "init", str(folder), "--case", str(CASES / "joy.yaml")]) == 2

@@ -422,6 +422,15 @@ def _add_app(commands: Commands) -> None:
     actions = klass.add_subparsers(dest="action", metavar="ACTION", required=True)
     schema = actions.add_parser("schema", help="print the JSON Schema of an answer file")
     schema.set_defaults(handler=_class_schema)
+    init = actions.add_parser(
+        "init", help="a working folder for a class: the exercise notebook, the cases and an answers folder"
+    )
+    init.add_argument("folder", type=Path, metavar="DIR", help="the working folder (created)")
+    init.add_argument(
+        "--case", type=Path, action="append", default=[], metavar="CASE",
+        help="a case for the exercise (repeatable; default: the sample casebook)",
+    )  # fmt: skip
+    init.set_defaults(handler=_class_init)
     results = actions.add_parser("results", help="what the class chose first, against the teaching answer")
     results.add_argument("answers", type=Path, metavar="DIR", help="the answers folder")
     results.add_argument("--case", default=None, metavar="ID", help="one case (default: every case found)")
@@ -459,6 +468,33 @@ def _handout(args: argparse.Namespace) -> int:
         raise UsageError("--week must be 0 (intake) or later")
     require_clean(args.case, allow=args.allow_identifiers)
     print(write_handout(args.case, args.week, args.out, reveal=args.reveal))
+    return 0
+
+
+def _class_init(args: argparse.Namespace) -> int:
+    import shutil
+
+    from .app import find_notebook
+
+    cases = args.case or sorted((Path("casebook") / "cases").glob("*.yaml"))
+    for report in _reports([str(c) for c in cases]):
+        if not report.ok:
+            raise UsageError(f"{report.source} is invalid; run ipt-nb validate {report.source}")
+    notebook = find_notebook("exercise")
+    targets = [args.folder / notebook.name, *(args.folder / "cases" / Path(c).name for c in cases)]
+    existing = [str(t) for t in targets if t.exists()]
+    if existing:
+        raise UsageError(f"{existing[0]} exists; choose an empty folder (nothing was copied)")
+    (args.folder / "cases").mkdir(parents=True, exist_ok=True)
+    (args.folder / "answers").mkdir(exist_ok=True)
+    shutil.copyfile(notebook, targets[0])
+    for case, target in zip(cases, targets[1:], strict=True):
+        shutil.copyfile(case, target)
+    first = targets[1].name if len(targets) > 1 else "CASE.yaml"
+    print(f"{args.folder}: {notebook.name}, {len(cases)} case(s) in cases/, answers/ for the answers")
+    answers, copies = args.folder / "answers", args.folder / "cases"
+    print(f"run: ipt-nb app {copies / first} --notebook exercise --answers {answers}")
+    print(f"then: ipt-nb class results {answers} --cases {copies}")
     return 0
 
 
