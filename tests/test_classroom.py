@@ -142,3 +142,14 @@ def test_class_init_makes_a_working_folder_and_never_overwrites(tmp_path: Path) 
     parameters = next(c for c in notebook["cells"] if "parameters" in c["metadata"].get("tags", []))
     assert '"cases/joy.yaml"' in "".join(parameters["source"])  # runs from the working folder
     assert main(["class", "init", str(folder), "--case", str(CASES / "joy.yaml")]) == 2
+
+
+def test_a_case_without_scores_has_no_trajectory_to_read() -> None:
+    from ipt_nb.exercises import trajectory_checks
+    from ipt_nb.model import Case
+
+    data = load_case(CASES / "joy.yaml").model_dump(mode="json", exclude_unset=True)
+    case = Case.model_validate({**data, "sessions": []})
+    assert trajectory_checks(case, None, None, None) == []
+    reading = TrajectoryExercise(case)
+    assert reading.check() == [] and "no scores yet" in reading.feedback.value

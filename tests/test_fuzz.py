@@ -128,3 +128,59 @@ def test_ten_thousand_sessions_are_refused_within_limits() -> None:
         parse_case_text(head + "sessions:\n" + sessions, "big.yaml")
     assert len(caught.value.issues) == 101 and "more errors not shown" in caught.value.issues[-1].message
     assert caught.value.issues[0].line is not None
+
+
+HOSTILE_INPUTS = (
+    "valid",
+    "huge-int",
+    "not-a-case",
+    "missing",
+    "folder",
+    "fifo",
+    "/dev/zero",
+    "binary",
+    "mutated",
+)
+
+
+@pytest.fixture(scope="module")
+def hostile_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    folder = tmp_path_factory.mktemp("hostile")
+    (folder / "valid.yaml").write_text(SAMPLES["joy"], encoding="utf-8")
+    (folder / "huge.yaml").write_text(SAMPLES["tobias"].replace("age: ", "age: " + "9" * 5000 + " #", 1))
+    (folder / "other.yaml").write_text("shopping: [milk]\n")
+    (folder / "binary.yaml").write_bytes(bytes(range(256)))
+    os.mkfifo(folder / "pipe.yaml")
+    return {
+        "valid": str(folder / "valid.yaml"), "huge-int": str(folder / "huge.yaml"),
+        "not-a-case": str(folder / "other.yaml"), "missing": str(folder / "nothing.yaml"),
+        "folder": str(folder), "fifo": str(folder / "pipe.yaml"), "/dev/zero": "/dev/zero",
+        "binary": str(folder / "binary.yaml"),
+    }  # fmt: skip
+
+
+@given(
+    command=st.sampled_from(
+        ["validate", "lint", "outcomes", "summary", "validate --json", "validate --strict"]
+    ),
+    inputs=st.lists(st.sampled_from(HOSTILE_INPUTS), min_size=1, max_size=3),
+    text=mutated(),
+)
+@settings(max_examples=40 * SCALE, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_the_cli_mixes_valid_cases_and_failure_modes_without_a_traceback(
+    hostile_files: dict[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
+    command: str,
+    inputs: list[str],
+    text: str,
+) -> None:
+    mutated_path = tmp_path_factory.mktemp("mutated") / "case.yaml"
+    mutated_path.write_text(text)
+    paths = [str(mutated_path) if name == "mutated" else hostile_files[name] for name in inputs]
+    if command == "outcomes":
+        paths = paths[:1]
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        code = main([*command.split(), *paths])
+    assert code in (0, 1, 2)
+    assert "Traceback" not in stdout.getvalue() + stderr.getvalue()

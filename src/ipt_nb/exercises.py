@@ -103,7 +103,9 @@ def trajectory_checks(
 ) -> list[TrajectoryCheck]:
     """The student's weeks against the outcome maths (primary measure: PHQ-9 when present)."""
     summary = summarize(case)
-    measure = main_measure(summary.measures) or next(iter(summary.measures))
+    measure = main_measure(summary.measures)
+    if measure is None:
+        return []  # no scores yet: nothing to read
     outcome = summary.measures[measure]
     not_on_track = [a.week for a in summary.alerts if a.id.startswith(("A2", "A3", "A4"))]
     name = outcome.name
@@ -283,6 +285,9 @@ class TrajectoryExercise:
             self._week(self.remission.value),
             self._week(self.off_track.value),
         )
+        if not checks:
+            self.feedback.value = "<i>This case has no scores yet: there is no trajectory to read.</i>"
+            return checks
         self.answers.trajectory = [{**asdict(c), "correct": c.correct} for c in checks]
         if self.hand_in is not None and not self.hand_in.keep(
             {"kind": "trajectory", "trajectory": self.answers.trajectory}
