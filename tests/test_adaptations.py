@@ -162,3 +162,51 @@ def test_new_drafts_a_valid_plan_for_each_adaptation(tmp_path: Path, adaptation:
     expected = {"ipt_a": 12, "group": 8, "ipc": 4}.get(adaptation)
     if expected is not None:
         assert case.plan.sessions == expected
+
+
+def test_edge_cases_a_review_found(check: Callable[[str], object], tmp_path: Path) -> None:
+    from ipt_nb import CaseDocument
+    from ipt_nb.disclosure import known_case
+    from ipt_nb.walkthrough import Walkthrough
+
+    one = check("adaptation: ipc\nplan: {sessions: 1}\nsessions:\n  - {week: 0, measures: {phq9: 12}}\n")
+    assert "week 0 of 1" in str(Walkthrough(one.case).week_html(0))  # type: ignore[attr-defined]
+    extended = check(
+        "plan: {sessions: 12, extended_to: 16, recontracted_week: 10}\n"
+        "sessions:\n  - {week: 0, measures: {phq9: 20}}\n  - {week: 5, measures: {phq9: 19}}\n"
+        "  - {week: 6, measures: {phq9: 19}}\n  - {week: 7, measures: {phq9: 19}}\n"
+        "  - {week: 14, measures: {phq9: 10}}\n"
+    ).case  # type: ignore[attr-defined]
+    assert known_case(extended, 5).plan.acute_sessions == 12  # not yet re-contracted in week 5
+    assert known_case(extended, 10).plan.acute_sessions == 16
+    assert "week 14 of 16" in str(Walkthrough(extended).week_html(14))
+    # 19 of 20 is 5% better: A3 from the contract's week 5 and A4 from week 6 (12 sessions), not
+    # from weeks 6 and 8 of the extended 16; week 14 (50% better) ends both runs
+    assert [(a.code, a.week, a.until_week) for a in summarize(extended).alerts] == [
+        ("A3", 5, 7),
+        ("A4", 6, 7),
+    ]
+    late = check(
+        "plan: {sessions: 12, follow_up_weeks: [22]}\nsessions:\n  - {week: 22, measures: {phq9: 15, gad7: 12}}\n"
+    )
+    assert summarize(late.case).verdicts["caseness"].value == "not_assessable"  # type: ignore[attr-defined]
+    chosen_later = check(
+        "plan: {sessions: 16}\nproblem_areas:\n  - {area: interpersonal_deficits, from_week: 3, revision_reason: chosen at the formulation}\n"
+    )
+    assert chosen_later.ok  # type: ignore[attr-defined]
+    reviewed = check(
+        "plan: {sessions: 16}\nsessions:\n  - {week: 0, measures: {phq9: 15}, risk: {assessed: true, level: none}}\n"
+    )
+    assert summarize(reviewed.case).risk_not_recorded == []  # type: ignore[attr-defined]
+    mood = check(
+        "plan: {sessions: 12, follow_up_weeks: [20]}\nsessions:\n  - {week: 0, measures: {mood10: 4}}\n  - {week: 20, measures: {mood10: 2}}\n"
+    )
+    assert summarize(mood.case).measures["mood10"].remission_at_follow_up is None  # type: ignore[attr-defined]
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    path = folder / "joy.yaml"
+    path.write_bytes((Path(__file__).parent.parent / "casebook" / "cases" / "joy.yaml").read_bytes())
+    doc = CaseDocument.open(path)
+    assert (
+        doc.resolve("../cases/joy.yaml") == doc.path and doc.resolve(" other.yaml ") == folder / "other.yaml"
+    )

@@ -49,6 +49,8 @@ def test_a_revealed_html_handout_holds_the_answer(tmp_path: Path) -> None:
     assert handout(str(CASES / "joy.yaml"), "--week", "6", "--reveal", "--out", str(out)).returncode == 0
     page = out.read_text(encoding="utf-8")
     assert "Problem area: Role dispute (impasse)" in page and "week 6 of 16" in page
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title == "Joy: case joy"  # the case's title names its problem area: never in a handout's tab
     assert '<script src="http' not in page  # self-contained
 
 

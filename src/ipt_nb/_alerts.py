@@ -132,6 +132,8 @@ def risk_gaps(case: Case) -> list[RiskGap]:
     """Per measure with a risk item: the weeks it was recorded as a total that leaves the item open."""
     weeks: dict[str, list[int]] = {}
     for session in case.sessions:
+        if session.risk is not None and session.risk.assessed:
+            continue  # the week's risk review records risk, whatever the totals leave open
         for measure, score in session.measures.items():
             instrument = INSTRUMENTS[measure]
             if instrument.risk_item is None or score.items is not None:
@@ -158,7 +160,7 @@ def _runs(weeks_flags: list[tuple[int, bool]]) -> list[list[int]]:
 
 def _trajectory_alerts(case: Case, config: OutcomeConfig, measures: dict[str, MeasureOutcome]) -> list[Alert]:
     found = []
-    early, mid = config.review_weeks(case.plan.acute_sessions)
+    early, mid = config.review_weeks(case.plan.sessions)  # the contract in force at the reviews
     acute_weeks = {s.week for s in case.treatment_sessions()}
     for measure, outcome in measures.items():
         if not INSTRUMENTS[measure].outcome_maths:

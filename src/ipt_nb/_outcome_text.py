@@ -118,8 +118,9 @@ def threshold_lines(summary: OutcomeSummary) -> list[str]:
         f"{config.remission_max[o.measure]}{remission_rule}; reliable {o.reliable_change_method}; "
         f"bands: {o.band_scheme}"
         for o in summary.measures.values()
+        if INSTRUMENTS[o.measure].outcome_maths
     ]
-    early, mid = config.review_weeks(summary.acute_sessions)
+    early, mid = config.review_weeks(summary.planned_sessions or summary.acute_sessions)
     lines += [
         f"A1: a risk item above 0, or a total that forces it above 0 ({_risk_items()})",
         f"A3: from week {early} of {summary.acute_sessions}, less than "

@@ -229,6 +229,8 @@ def _focus_over_time(case: Case) -> Iterator[Finding]:
     bounds = sorted({w for w in changes if w is not None} | {0})
     for week in bounds:
         active = [i for i, f in enumerate(areas) if f.active_at(week)]
+        if not active:
+            continue  # before a focus was chosen, or after the last one ended
         primaries = [i for i in active if areas[i].focus == "primary"]
         if len(primaries) != 1:
             where: Loc = ("problem_areas", primaries[1], "focus") if primaries else ("problem_areas",)

@@ -329,8 +329,10 @@ class CaseDocument:
         """Where a save to ``path`` writes: a relative path is taken from the case file's folder."""
         if path is None or str(path).strip() == "":
             return self.path
-        target = Path(path).expanduser()
-        return target if target.is_absolute() else self.path.parent / target
+        target = Path(str(path).strip()).expanduser()
+        target = target if target.is_absolute() else self.path.parent / target
+        same = target.exists() and self.path.exists() and target.resolve() == self.path.resolve()
+        return self.path if same else target  # "../cases/joy.yaml" may name this very file
 
     def save(self, case: Case, *, path: str | Path | None = None, force: bool = False) -> Path:
         """Validate ``case``, write it atomically and prove it reads back the same; returns the path.

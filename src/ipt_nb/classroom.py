@@ -116,17 +116,26 @@ def hand_in(folder: str | Path, case_id: str, student: str, attempt: dict[str, A
         raise UsageError("type a name or pseudonym first (it need not be your real name)")
     if not folder.is_dir():
         raise UsageError(f"the answers folder {folder} does not exist; the educator chooses it")
+    if len(student) > 40:
+        raise UsageError("a name or pseudonym of at most 40 characters, please")
     path = answer_file(folder, case_id, student)
+    try:
+        checked = Attempt.model_validate({**attempt, "number": 1, "handed_in": datetime.now(UTC)})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise UsageError(f"this answer cannot be handed in: {where}: {first['msg']}") from exc
+    try:
+        return _append(path, case_id, student, checked)
+    except OSError as exc:
+        raise SaveError(path, exc.strerror or str(exc)) from exc
+
+
+def _append(path: Path, case_id: str, student: str, attempt: Attempt) -> AnswerRecord:
     with folder_locked(path):
         record = _existing(path) or AnswerRecord(case_id=case_id, student=student)
-        number = len(record.attempts) + 1
-        record.attempts.append(
-            Attempt.model_validate({**attempt, "number": number, "handed_in": datetime.now(UTC)})
-        )
-        try:
-            atomic_write(path, record.dumps().encode("utf-8"))
-        except OSError as exc:
-            raise SaveError(path, exc.strerror or str(exc)) from exc
+        record.attempts.append(attempt.model_copy(update={"number": len(record.attempts) + 1}))
+        atomic_write(path, record.dumps().encode("utf-8"))
     return record
 
 

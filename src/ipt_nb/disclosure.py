@@ -79,7 +79,8 @@ def known_case(case: Case, week: int, *, reveal: bool = False) -> Case:
     people = [
         person.model_copy(update={"conflict": dispute_stage_at(case, person, week)}) for person in case.people
     ]
-    termination_from = case.plan.phase_spans()["termination"][0]
+    acute = case.plan.acute_sessions
+    termination_from = case.plan.phase_spans().get("termination", (acute, acute))[0]
     update: dict[str, object] = {
         "people": people,
         "sessions": [s for s in case.sessions if s.week <= week],
@@ -87,6 +88,9 @@ def known_case(case: Case, week: int, *, reveal: bool = False) -> Case:
         "medication": [m for m in case.medication if m.week <= week],
         "termination": case.termination if week >= termination_from else None,
     }
+    recontracted = case.plan.recontracted_week
+    if case.plan.extended_to is not None and recontracted is not None and week < recontracted:
+        update["plan"] = case.plan.model_copy(update={"extended_to": None, "recontracted_week": None})
     if not reveal:
         formulation_week = case.formulation.week if case.formulation else None
         questions = [Question(text=t, week=0) for t in visible_questions(case, week, reveal=False)]

@@ -104,7 +104,7 @@ class Diagnosis(_Model):
     code: Line | None = None
 
 
-PhaseSpan = Annotated[list[Annotated[int, Field(ge=1, le=24)]], Field(min_length=2, max_length=2)]
+PhaseSpan = Annotated[list[Annotated[int, Field(ge=1, le=30)]], Field(min_length=2, max_length=2)]
 
 
 class PhasePlan(_Model):

@@ -220,6 +220,8 @@ class OutcomeSummary(BaseModel):
     """A1 alerts with no risk review (``risk.assessed``) recorded that week."""
     acute_sessions: int = 0
     """Planned length of the acute course (``plan.extended_to`` when re-contracted)."""
+    planned_sessions: int = 0
+    """``plan.sessions``: the course first contracted, on which the A3/A4 reviews fall."""
     treatment_sessions: int = 0
     """Attended sessions of the acute course."""
     missed_weeks: list[int] = []
@@ -245,6 +247,7 @@ def summarize(case: Case, config: OutcomeConfig | None = None) -> OutcomeSummary
         risk_not_recorded=risk_gaps(case),
         unreviewed_risk=[a for a in found if a.reviewed is False],
         acute_sessions=case.plan.acute_sessions,
+        planned_sessions=case.plan.sessions,
         treatment_sessions=len(case.treatment_sessions()),
         missed_weeks=case.missed_weeks(),
     )
@@ -347,7 +350,7 @@ def measure_outcome(case: Case, measure: str, config: OutcomeConfig | None = Non
         response_week=responded[0].week if responded and not unscorable else None,
         remission=verdicts["remission"].flag,
         remission_week=remission_week if not unscorable else None,
-        remission_at_follow_up=follow_up[-1].score <= remission_max if follow_up else None,
+        remission_at_follow_up=follow_up[-1].score <= remission_max if follow_up and not unscorable else None,
         follow_up=follow_up,
         reliable_change_points=threshold,
         reliable_change_method=(
@@ -402,18 +405,19 @@ def _nhs_verdicts(
     (at least two treatment sessions) and paired first and last scores on both measures; recovery
     and reliable recovery apply only to a case at baseline.
     """
-    phq, gad = measures.get("phq9"), measures.get("gad7")
+    at_start = {m: o for m, o in measures.items() if o.baseline_week <= case.plan.acute_sessions}
+    phq, gad = at_start.get("phq9"), at_start.get("gad7")
     recorded = [o for o in (phq, gad) if o is not None]
     if any(_is_case(o.measure, o.baseline) for o in recorded):
         caseness = Verdict(value="yes")
     elif len(recorded) == 2:
         caseness = Verdict(value="no")
     else:
-        missing = " and ".join(INSTRUMENTS[m].short for m in NHS_MEASURES if m not in measures)
+        missing = " and ".join(INSTRUMENTS[m].short for m in NHS_MEASURES if m not in at_start)
         caseness = Verdict(value="not_assessable", reason=f"no {missing} at baseline")
     verdicts = {"caseness": caseness}
     sessions = len(case.treatment_sessions())
-    unpaired = [INSTRUMENTS[m].short for m in NHS_MEASURES if m not in measures or measures[m].end is None]
+    unpaired = [INSTRUMENTS[m].short for m in NHS_MEASURES if m not in at_start or at_start[m].end is None]
     blocker: Verdict | None = None
     if sessions < NHS_FINISHED_MIN_SESSIONS:
         blocker = Verdict(

@@ -108,7 +108,7 @@ def _ring(ring: int | None) -> str:
 
 
 def inventory(case: Case) -> Safe:
-    end = case.plan.sessions
+    end = case.plan.acute_sessions
     rows = []
     for person in case.people:
         start, last = case.rating_at(person.id, 0), case.rating_at(person.id, end)

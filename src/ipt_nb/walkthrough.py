@@ -108,7 +108,7 @@ class Walkthrough:
         self.case = case
         self.source = source
         """The case file's path, for the handout command offered on the page."""
-        self.last_week = max([case.plan.sessions, *(s.week for s in case.sessions)])
+        self.last_week = max([case.plan.acute_sessions, *(s.week for s in case.sessions)])
         self.week = min(max(week, 0), self.last_week)
         self.reveal = reveal
         self.large_text = large_text
@@ -144,7 +144,7 @@ class Walkthrough:
         state = self.state(week)
         phase = PHASE_LABELS.get(state.phase, state.phase)
         heading = tag(
-            "h2", f"{self.case.patient.label}: week {state.week} of {self.case.plan.sessions} ({phase})"
+            "h2", f"{self.case.patient.label}: week {state.week} of {self.case.plan.acute_sessions} ({phase})"
         )
         parts = (
             heading,

@@ -407,7 +407,7 @@ def test_a_class_hands_in_from_several_browsers_and_nothing_is_lost(browser: Any
         for page in pages.values():
             page.goto(url)
         for name, page in pages.items():
-            button(page, "Submit").wait_for(timeout=WIDGETS_READY)
+            button(page, "Submit").wait_for(timeout=3 * WIDGETS_READY)  # six kernels start on two cores
             field(page, "Your name").fill(name)
         for round_ in range(2):
             for name, page in pages.items():

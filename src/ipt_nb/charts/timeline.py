@@ -92,7 +92,7 @@ def timeline(case: Case) -> go.Figure:
             "hovertemplate": "session in week %{x}<extra></extra>",
         }
     )
-    first, last = case.plan.phase_spans()["initial"][0], case.plan.sessions
+    first, last = case.plan.phase_spans()["initial"][0], case.plan.acute_sessions
     shapes = [week_band("acute_course", first, last, PHASE_FILLS["middle"])]
     annotations = [
         {
@@ -101,7 +101,7 @@ def timeline(case: Case) -> go.Figure:
             "yref": "paper",
             "yanchor": "bottom",
             "showarrow": False,
-            "text": f"IPT, {case.plan.sessions} weekly sessions",
+            "text": f"IPT, {case.plan.acute_sessions} weekly sessions",
             "font": {"size": 12, "color": "#555555"},
         }
     ]

@@ -66,7 +66,7 @@ def trajectory(
         for week in (a.weeks or [a.week])
         if upto_week is None or week <= upto_week
     ]  # one marker per week of a run, and none after the week shown
-    last_week = max([case.plan.sessions, *case.plan.follow_up_weeks, *(s.week for s in case.sessions)])
+    last_week = max([case.plan.acute_sessions, *case.plan.follow_up_weeks, *(s.week for s in case.sessions)])
     x_axis = axis(
         "Week since intake",
         range=[-0.7, last_week + 0.7],
@@ -83,7 +83,7 @@ def trajectory(
         shapes.append(_hline(-50, "y", "response:all", "dash"))
         annotations.append(_line_label(-50, "y", "response (-50%)"))
         for outcome in outcomes:
-            data += _score_traces(outcome, "y", upto_week, case.plan.sessions, percent=True)
+            data += _score_traces(outcome, "y", upto_week, case.plan.acute_sessions, percent=True)
     else:
         layout["height"] = 220 + 210 * len(outcomes)
         for row, outcome in enumerate(outcomes, start=1):
@@ -94,7 +94,7 @@ def trajectory(
                 shapes += _thresholds(outcome, ref, summary.config)
                 annotations += _threshold_labels(outcome, ref, summary.config)
             annotations += _band_labels(outcome, ref)
-            data += _score_traces(outcome, ref, upto_week, case.plan.sessions, percent=False)
+            data += _score_traces(outcome, ref, upto_week, case.plan.acute_sessions, percent=False)
             data += _alert_traces(outcome, ref, [a for a in alerts if a.measure == outcome.measure])
     data += _missed_trace(case, upto_week)
     if not outcomes:

@@ -28,7 +28,7 @@ from ..privacy import lint_file, without_text
 from . import _executors, _worker
 from ._assets import PLOTLY_ASSET, plotly_js
 from ._index import Problem, index_page
-from .options import RenderOptions, check_render_parameters
+from .options import RenderOptions, check_render_parameters, template_parameters
 
 MANIFEST = "manifest.json"
 
@@ -104,6 +104,7 @@ class BatchRenderer:
         if not self.options.template.is_file():
             raise UsageError(f"no report template at {self.options.template}")
         self.template_digest = _sha(self.options.template.read_bytes())
+        self._teaching: bool | None = None
         self.batch = uuid.uuid4().hex  # names this run's kernels; never written anywhere
 
     # -- planning --------------------------------------------------------------------------
@@ -172,11 +173,18 @@ class BatchRenderer:
             if not asset.exists() or asset.read_bytes() != script:
                 atomic_write(asset, script)
 
+    def _page_title(self, case: Case) -> str:
+        """The case's title, except for a teaching template (one that takes ``reveal``): the sample
+        titles name the problem area, which a handout must not give away in its tab or PDF."""
+        if self._teaching is None:
+            self._teaching = "reveal" in template_parameters(self.options.template)
+        return f"{case.patient.label}: case {case.id}" if self._teaching else case.title
+
     def _job(self, item: Planned) -> _worker.Job:
         return _worker.Job(
             case_id=item.case.id,
             case_path=str(item.source.resolve()),
-            title=item.case.title,
+            title=self._page_title(item.case),
             template=str(self.options.template.resolve()),
             out=str(self.options.out.resolve()),
             parameters=dict(self.options.parameters),
