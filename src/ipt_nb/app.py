@@ -91,7 +91,7 @@ def _parameters(case: Path, kind: str, answers: Path | None) -> dict[str, str]:
     return parameters
 
 
-def command(notebook: Path, port: int) -> list[str]:
+def command(notebook: Path, port: int, sockets: Path | None = None) -> list[str]:
     """Voila on loopback, asking for a token; the token itself travels in the environment.
 
     (A command line is visible to every user of the machine; a process's
@@ -105,7 +105,18 @@ def command(notebook: Path, port: int) -> list[str]:
         f"--Voila.tornado_settings={settings}",
         f"--MappingKernelManager.cull_idle_timeout={KERNEL_IDLE_SECONDS}",
         "--MappingKernelManager.cull_interval=5", "--MappingKernelManager.cull_connected=False",
+        *(["--KernelManager.transport=ipc", f"--KernelManager.ip={sockets}"] if sockets else []),
     ]  # fmt: skip
+
+
+def _kernel_sockets(scratch: Path) -> Path | None:
+    """Where the app's kernels listen: Unix sockets in its private scratch folder (no TCP port for
+    other local users, no "running over TCP" warning); ``None`` where there are none."""
+    if not hasattr(socket, "AF_UNIX") or sys.platform == "win32":
+        return None
+    folder = scratch / "kernels"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder / "kernel"
 
 
 def _die_with_parent() -> None:
@@ -156,7 +167,7 @@ def serve(
         page: Path | None = None
         try:
             server = subprocess.Popen(
-                command(notebook, port),
+                command(notebook, port, _kernel_sockets(Path(scratch))),
                 cwd=scratch,
                 env=env,
                 preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
