@@ -226,7 +226,7 @@ def test_a_taken_port_is_not_printed_the_address_printed_is_voila(tmp_path: Path
 
 
 def test_closed_pages_release_their_kernels_and_nothing_leaves_the_machine(app: Any, browser: Any) -> None:
-    url, _ = app("joy", notebook="supervision")
+    url, case = app("joy", notebook="supervision")
     left: list[str] = []  # requests off the machine that were not stopped by the page's policy
     for _ in range(10):
         context = browser.new_context(viewport={"width": 1280, "height": 720})
@@ -243,7 +243,7 @@ def test_closed_pages_release_their_kernels_and_nothing_leaves_the_machine(app: 
         page.goto(url)
         button(page, "Next").wait_for(timeout=WIDGETS_READY)
         context.close()
-    (server,) = [c for p in _app_processes() for c in children(p)]
+    (server,) = [c for p in _app_processes(str(case)) for c in children(p)]
     deadline = time.monotonic() + 120  # culled 10 s after their page closed, checked every 5 s
     while time.monotonic() < deadline and len(children(server)) > 1:
         time.sleep(1)
@@ -254,12 +254,13 @@ def test_closed_pages_release_their_kernels_and_nothing_leaves_the_machine(app: 
 LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")
 
 
-def _app_processes() -> list[int]:
-    """The ``ipt-nb app`` commands this test session started."""
+def _app_processes(case: str) -> list[int]:
+    """The ``ipt-nb app`` command serving ``case`` (a test's own scratch copy)."""
     mine = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         with contextlib.suppress(OSError):
-            if b"ipt_nb\x00app" in cmdline.read_bytes():
+            words = cmdline.read_bytes()
+            if b"ipt_nb\x00app" in words and case.encode() in words:
                 mine.append(int(cmdline.parent.name))
     return mine
 
