@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._alerts import ALERT_TEXT
 from .catalog import ADAPTATIONS, area_label
 from .instruments import INSTRUMENTS
 
 if TYPE_CHECKING:
     from .model import Case
-    from .outcomes import MeasureOutcome, OutcomeSummary, Verdict
+    from .outcomes import MeasureOutcome, OutcomeSummary
 
 SHORT = {"yes": "yes", "no": "no", "not_applicable": "n/a", "not_assessable": "n/k"}
 """Column words for a verdict; the reason is printed under the table."""
@@ -100,10 +99,6 @@ def format_table(summary: OutcomeSummary) -> str:
     return "\n".join(rows)
 
 
-def verdict_word(verdict: Verdict) -> str:
-    return verdict.value.replace("_", " ")
-
-
 def threshold_lines(summary: OutcomeSummary) -> list[str]:
     """One line per measure and one per rule, naming every threshold the summary used."""
     config = summary.config
@@ -184,4 +179,4 @@ def one_line(case: Case, summary: OutcomeSummary) -> str:
     return " | ".join(parts)
 
 
-__all__ = ["ALERT_TEXT", "format_table", "one_line", "risk_lines", "threshold_lines"]
+__all__ = ["course_line", "format_table", "one_line", "risk_lines", "threshold_lines"]

@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from ._alerts import Alert, RiskGap, compute_alerts, risk_alerts, risk_gaps
+from ._alerts import ALERT_SEVERITY, ALERT_TEXT, Alert, RiskGap, compute_alerts, risk_alerts, risk_gaps
 from ._outcome_text import format_table, one_line, threshold_lines
 from .instruments import (
     HAMD_BAND_SCHEMES,
@@ -37,6 +37,8 @@ from .instruments import (
 from .model import Case
 
 __all__ = [
+    "ALERT_SEVERITY",
+    "ALERT_TEXT",
     "NHS_MEASURES",
     "Alert",
     "MeasureOutcome",
