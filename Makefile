@@ -36,8 +36,8 @@ golden: install  ## re-execute the casebook notebooks into tests/golden (review 
 fuzz: install  ## a long fuzz of the loader and the CLI (30 times the inputs of make test)
 	IPT_FUZZ_SCALE=30 $(BIN)/python -m pytest tests/test_fuzz.py -q --hypothesis-show-statistics
 
-screenshots: install  ## re-take the app screenshots in docs/img with the browser tests
-	IPT_NB_SCREENSHOTS=docs/img $(BIN)/python -m pytest tests/browser/test_app.py -q
+screenshots: install  ## re-take the app and deck screenshots in docs/img with the browser tests
+	IPT_NB_SCREENSHOTS=docs/img $(BIN)/python -m pytest tests/browser/test_app.py tests/browser/test_deck.py -q
 
 bench: install  ## speed figures (ratios against a baseline in the same run)
 	$(BIN)/python benchmarks/bench_casefile.py

@@ -57,3 +57,36 @@ def test_a_revealed_html_handout_holds_the_answer(tmp_path: Path) -> None:
 def test_a_handout_needs_an_html_or_pdf_name(tmp_path: Path) -> None:
     done = handout(str(CASES / "joy.yaml"), "--week", "6", "--out", str(tmp_path / "x.txt"))
     assert done.returncode == 2 and ".html or .pdf" in done.stderr
+
+
+@pytest.mark.skipif(not (shutil.which("pdftotext") and Path("/usr/bin/chromium").exists()),
+                    reason="needs Debian's chromium and poppler-utils (.ci/run installs them)")  # fmt: skip
+def test_render_pdf_prints_every_report_and_the_index_links_both(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    command = [
+        sys.executable,
+        "-m",
+        "ipt_nb",
+        "render",
+        str(CASES / "margit.yaml"),
+        str(CASES / "tobias.yaml"),
+    ]
+    done = subprocess.run(
+        [*command, "--out", str(out), "--pdf", "--workers", "1", "--no-progress"],
+        capture_output=True, text=True, cwd=ROOT, check=False, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for case_id in ("margit", "tobias"):
+        assert f'href="{case_id}.html"' in index and f'href="{case_id}.pdf"' in index
+        pdftotext = ["pdftotext", str(out / f"{case_id}.pdf"), "-"]
+        text = words(subprocess.run(pdftotext, capture_output=True, text=True, check=True).stdout)
+        title = load_case(CASES / f"{case_id}.yaml").title
+        assert words(title) in text and f"{case_id} - page 1 of" in text
+    # rendered again without --pdf: the old PDF would be stale, so it goes, and so does its link
+    again = subprocess.run(
+        [*command, "--out", str(out), "--workers", "1", "--no-progress"],
+        capture_output=True, text=True, cwd=ROOT, check=False, timeout=300,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert not (out / "margit.pdf").exists() and 'href="margit.pdf"' not in (out / "index.html").read_text()

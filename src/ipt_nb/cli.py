@@ -225,6 +225,11 @@ def _add_render_command(commands: Commands) -> None:
     render.add_argument("--workers", type=int, default=None, help="parallel worker processes (default: CPUs)")
     render.add_argument("--self-contained", action="store_true", help="inline plotly.js into every report")
     render.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also print each report to ID.pdf beside its HTML (A4, Chromium; the index links both)",
+    )
+    render.add_argument(
         "--changed-only", action="store_true", help="skip cases whose file, template and kit are unchanged"
     )
     render.add_argument(
@@ -418,6 +423,19 @@ def _add_app(commands: Commands) -> None:
     _allow_identifiers(handout, "print")
     handout.set_defaults(handler=_handout)
 
+    slides = commands.add_parser(
+        "slides",
+        help="the walkthrough as one offline HTML deck for a projector",
+        description="Write the supervision walkthrough of CASE as one self-contained HTML deck: two "
+        "slides per week (facts, charts), the answer and the formulation as reveals the presenter "
+        "steps onto, the phase's adherence checklist in speaker notes (key N). It opens from a USB "
+        "stick in any browser, with no network and no Python.",
+    )
+    slides.add_argument("case", type=Path, metavar="CASE", help="a case file")
+    slides.add_argument("--out", type=Path, required=True, metavar="FILE.html", help="the deck to write")
+    _allow_identifiers(slides, "write")
+    slides.set_defaults(handler=_slides)
+
     klass = commands.add_parser("class", help="class answers: their schema and what a class chose")
     actions = klass.add_subparsers(dest="action", metavar="ACTION", required=True)
     schema = actions.add_parser("schema", help="print the JSON Schema of an answer file")
@@ -468,6 +486,21 @@ def _handout(args: argparse.Namespace) -> int:
         raise UsageError("--week must be 0 (intake) or later")
     require_clean(args.case, allow=args.allow_identifiers)
     print(write_handout(args.case, args.week, args.out, reveal=args.reveal))
+    return 0
+
+
+def _slides(args: argparse.Namespace) -> int:
+    from .casefile import load_case
+    from .privacy import require_clean
+    from .slides import write_deck
+
+    if args.out.suffix.lower() not in (".html", ".htm"):
+        raise UsageError(f"--out {args.out}: give an .html file")
+    _output_path(args.out, [args.case])
+    if not args.case.is_file():
+        raise UsageError(f"no such file: {args.case}")
+    require_clean(args.case, allow=args.allow_identifiers)
+    print(write_deck(load_case(args.case), args.out))
     return 0
 
 
@@ -557,6 +590,7 @@ def _render(args: argparse.Namespace) -> int:
         "template": args.template,
         "parameters": {name: _parameter_value(value) for name, value in args.parameter},
         "self_contained": args.self_contained,
+        "pdf": args.pdf,
         "changed_only": args.changed_only,
         "keep_notebooks": args.keep_notebooks,
         "progress": not args.no_progress,

@@ -34,12 +34,18 @@ CONTROLS_CSS = """<style>
 .ipt-walk-controls { position: sticky; top: 0; z-index: 20; background: #fff;
   padding: 4px 0; border-bottom: 1px solid #ccc; }
 .ipt-walk-controls .widget-slider { width: 26em; }
+.ipt-walk-controls .ipt-reveal { background: #9c4d00; color: #fff; font-weight: 600; }
 </style>"""
 """Keeps the week controls and the Reveal toggle in view while the group looks at a chart."""
 
 KEYS_JS = """
 if (!window.iptWalkKeys) {
   window.iptWalkKeys = true;
+  // the slider's handle is drawn by noUiSlider without a name: a screen reader would say "slider"
+  const name = () => document.querySelectorAll(".ipt-walk-controls .noUi-handle:not([aria-label])")
+    .forEach((handle) => handle.setAttribute("aria-label", "Week"));
+  new MutationObserver(name).observe(document.body, {childList: true, subtree: true});
+  name();
   document.addEventListener("keydown", (event) => {
     if (event.target.closest && event.target.closest("input, textarea, select, .widget-slider")) return;
     const press = (pattern) => {
@@ -53,10 +59,11 @@ if (!window.iptWalkKeys) {
   });
 }
 """
-"""Left/right arrows move a week, R reveals or hides (ignored while typing in a field)."""
+"""Left/right arrows move a week, R reveals or hides (ignored while typing in a field); the week
+slider's handle gets its name."""
 
 
-def _attendance(case: Case, session: Session) -> str:
+def attendance_text(case: Case, session: Session) -> str:
     """How the session was held: its mode, who else was in the room, an interpreter."""
     parts = [] if session.mode == "in_person" else [session.mode]
     labels = {p.id: p.label for p in case.people}
@@ -148,8 +155,8 @@ class Walkthrough:
         )
         parts = (
             heading,
-            self._risk(state),
-            self._tasks(state),
+            self.risk_html(state),
+            self.tasks_html(state),
             self._sessions(state),
             self._events(state),
             self._medication(state),
@@ -163,7 +170,8 @@ class Walkthrough:
         size = "ipt-large" if self.large_text else "ipt-normal"
         return join([STYLE, tag("div", *parts, cls=f"ipt-report ipt-walk {size}")])
 
-    def _tasks(self, state: WeekState) -> Safe:
+    def tasks_html(self, state: WeekState) -> Safe:
+        """The phase's adherence items with the ratings given so far (the deck's speaker notes)."""
         if state.phase not in ("initial", "middle", "termination"):
             return tag("p", f"{PHASE_LABELS.get(state.phase, state.phase)}: no phase tasks.")
         rated: dict[str, list[str]] = {}
@@ -177,7 +185,7 @@ class Walkthrough:
         ]
         return join([tag("h3", "Tasks of this phase and ratings so far"), table(["task", "rated"], rows)])
 
-    def _risk(self, state: WeekState) -> Safe:
+    def risk_html(self, state: WeekState) -> Safe:
         """Risk alerts so far, each saying whether that week's session records a risk review."""
         found = [a for a in risk_alerts(self.case) if a.week <= state.week]
         if not found:
@@ -200,7 +208,7 @@ class Walkthrough:
                 "missed"
                 if not s.attended
                 else "; ".join(f"{m} {score.score}" for m, score in s.measures.items()) or "-",
-                _attendance(self.case, s),
+                attendance_text(self.case, s),
                 join([tag("span", TECHNIQUES[t].name, title=t) for t in s.techniques], ", ") or "-",
                 "; ".join(s.events) or "-",
                 s.note or "",
@@ -238,11 +246,15 @@ class Walkthrough:
         return join([tag("h3", "For discussion"), bullet_list(questions or ["(no questions for this week)"])])
 
     def answer_html(self) -> Safe:
+        return self._wrap(self.answer_parts())
+
+    def answer_parts(self) -> Safe:
+        """The teaching answer (or the primary focus), its rationale, and any focus chosen otherwise."""
         answer = self.case.teaching.answer if self.case.teaching else None
         focus = self.case.primary_focus()
         area = answer.problem_area if answer else (focus.area if focus else None)
         if area is None:
-            return self._wrap(tag("p", "No answer recorded for this case."))
+            return tag("p", "No answer recorded for this case.")
         stage = answer.stage if answer and answer.stage else (focus.stage if focus else None)
         rationale = (answer.rationale if answer else None) or (focus.rationale if focus else None) or ""
         parts = [tag("h3", f"Problem area: {PROBLEM_AREAS[area].label}" + (f" ({stage})" if stage else ""))]
@@ -251,13 +263,14 @@ class Walkthrough:
             if chosen.rationale and chosen.rationale != rationale:
                 heading = f"As chosen in treatment: {PROBLEM_AREAS[chosen.area].label} ({chosen.focus})"
                 parts += [tag("h4", heading), tag("p", chosen.rationale, cls="ipt-quote")]
-        return self._wrap(*parts)
+        return join(parts)
 
     def formulation_html(self) -> Safe:
+        return self._wrap(self.formulation_parts())
+
+    def formulation_parts(self) -> Safe:
         text = self.case.formulation.text if self.case.formulation else None
-        return self._wrap(
-            tag("h3", "Formulation"), tag("p", text or "No formulation recorded.", cls="ipt-quote")
-        )
+        return join([tag("h3", "Formulation"), tag("p", text or "No formulation recorded.", cls="ipt-quote")])
 
     def hidden_html(self) -> Safe:
         return self._wrap(tag("p", "The problem area, its rationale and the formulation are hidden: "
@@ -284,9 +297,8 @@ class Walkthrough:
         previous = widgets.Button(description="Previous", icon="arrow-left")
         following = widgets.Button(description="Next", icon="arrow-right")
         large = widgets.ToggleButton(value=self.large_text, description="Large text")
-        reveal = widgets.ToggleButton(
-            value=self.reveal, description="Reveal answer", button_style="warning", icon="eye"
-        )
+        reveal = widgets.ToggleButton(value=self.reveal, description="Reveal answer", icon="eye")
+        reveal.add_class("ipt-reveal")  # amber that white text can be read on (the "warning" style cannot)
         body = widgets.Output()
         revealed = widgets.Output()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -77,3 +79,30 @@ def serve() -> Iterator[Any]:
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+SERIOUS = {"serious", "critical"}
+
+
+def axe_violations(page: Any) -> list[str]:
+    """The serious and critical axe-core violations on the page, one line each (empty when none).
+
+    axe-core is the engine the accessibility tools of the browsers use; its rules cover contrast,
+    names of controls, landmarks, language and the like (WCAG 2.1 A and AA).
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"resultTypes": ["violations"]})
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} - {', '.join(str(n['target']) for n in v['nodes'][:3])}"
+        for v in results.response["violations"]
+        if v.get("impact") in SERIOUS
+    ]
+
+
+def keep(screenshot: Path, name: str) -> None:
+    """``make screenshots`` sets IPT_NB_SCREENSHOTS to keep one picture per view for the README."""
+    folder = os.environ.get("IPT_NB_SCREENSHOTS")
+    assert screenshot.stat().st_size > 10_000
+    if folder:
+        shutil.copy(screenshot, Path(folder) / name)

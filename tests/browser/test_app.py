@@ -27,6 +27,7 @@ from ipt_nb.catalog import PROBLEM_AREAS
 from ipt_nb.disclosure import hidden_texts
 
 from ..conftest import CASES, ROOT
+from .conftest import axe_violations, keep
 
 pytestmark = pytest.mark.slow
 WIDGETS_READY = 60_000
@@ -64,14 +65,6 @@ def app(tmp_path: Path) -> Iterator[Any]:
             os.killpg(process.pid, signal.SIGKILL)
         if process.stdout:
             process.stdout.close()
-
-
-def keep(screenshot: Path, name: str) -> None:
-    """``make screenshots`` sets IPT_NB_SCREENSHOTS to keep one picture per view for the README."""
-    folder = os.environ.get("IPT_NB_SCREENSHOTS")
-    assert screenshot.stat().st_size > 10_000
-    if folder:
-        shutil.copy(screenshot, Path(folder) / name)
 
 
 def button(page: Any, title: str) -> Any:
@@ -385,6 +378,7 @@ def test_supervision_walkthrough_on_a_projector(app: Any, browser: Any, tmp_path
     time.sleep(1)
     after = sizes()
     assert after[0] >= 1.3 * before[0] and after[1] >= 1.3 * before[1], (before, after)
+    assert axe_violations(page) == []
     context.close()
 
 

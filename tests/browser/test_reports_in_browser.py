@@ -12,6 +12,7 @@ from ipt_nb import Case, load_case, save_case
 from ipt_nb.render import render_casebook
 
 from ..conftest import CASES
+from .conftest import axe_violations
 
 pytestmark = pytest.mark.slow
 
@@ -68,3 +69,11 @@ def test_index_links_to_each_report(page: Any, serve: Any, reports: Path) -> Non
     page.click("text=Amara")
     page.wait_for_url(f"{base}/amara.html")
     assert "Amara" in page.title()
+
+
+def test_a_report_and_the_index_pass_axe(page: Any, serve: Any, reports: Path) -> None:
+    base = serve(reports)
+    for name in ("amara.html", "index.html"):
+        page.goto(f"{base}/{name}")
+        page.wait_for_load_state("load")
+        assert axe_violations(page) == [], name

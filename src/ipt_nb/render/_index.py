@@ -23,7 +23,7 @@ def _flag(label: str, value: bool | None) -> Safe:
     return badge(label, "yes") if value else badge(f"no {label}", "no")
 
 
-def case_row(case: Case, report: str | None) -> list[object]:
+def case_row(case: Case, report: str | None, pdf: str | None = None) -> list[object]:
     summary = summarize(case)
     focus = case.primary_focus()
     scores = join(
@@ -44,18 +44,21 @@ def case_row(case: Case, report: str | None) -> list[object]:
     if summary.unreviewed_risk:
         alerts = join([badge("risk unreviewed", "urgent"), alerts])
     link = tag("a", case.title, href=report) if report else tag("span", case.title)
+    if pdf:
+        link = join([link, " ", tag("a", "(PDF)", href=pdf, aria_label=f"{case.title}, PDF")])
     area = area_label(focus.area, case.adaptation) if focus else "-"
     if case.adaptation != "standard":
         area += f" ({ADAPTATIONS[case.adaptation].label})"
     return [link, case.id, area, scores, flags, alerts]
 
 
-def index_page(rows: list[tuple[Case, str | None]], problems: list[Problem]) -> str:
+def index_page(rows: list[tuple[Case, str | None, str | None]], problems: list[Problem]) -> str:
+    """The index: one row per case (its report and, when printed, its PDF), then what failed."""
     header = ["case", "id", "problem area", "baseline -> end", "outcome", "alerts"]
     body: list[object] = [
         tag("h1", "Case reports"),
         tag("p", f"{len(rows)} case(s) rendered."),
-        table(header, [case_row(case, report) for case, report in rows]),
+        table(header, [case_row(case, report, pdf) for case, report, pdf in rows]),
     ]
     if problems:
         body += [

@@ -228,6 +228,7 @@ class BatchRenderer:
             if executor is not None:
                 executor.close()
         summary.rendered.sort()
+        self._print_pdfs(summary)
         try:
             self._write_manifest(planned, summary, manifest)
             self._write_index(planned, summary)
@@ -239,6 +240,31 @@ class BatchRenderer:
                 f"failed: {failed}"
             ) from exc
         return summary
+
+    def _print_pdfs(self, summary: RenderSummary) -> None:
+        """``--pdf``: print every report that has no PDF as new as its HTML; without it, remove the
+        PDFs of reports rendered again (a stale PDF must not sit beside a new report)."""
+        out = self.options.out
+        if not self.options.pdf:
+            for case_id in summary.rendered:
+                (out / f"{case_id}.pdf").unlink(missing_ok=True)
+            return
+        from ..printing import print_pdfs  # Playwright: only when asked for
+
+        jobs = []
+        for case_id in sorted([*summary.rendered, *summary.unchanged]):
+            html, pdf = out / f"{case_id}.html", out / f"{case_id}.pdf"
+            if not pdf.exists() or pdf.stat().st_mtime < html.stat().st_mtime:
+                jobs.append((html, pdf, case_id))
+        if not jobs:
+            return
+        progress = _progress(len(jobs), self.options.progress, "printing")
+        try:
+            failed = print_pdfs(jobs, on_done=lambda _: progress.update(1))
+        finally:
+            progress.close()
+        for page, reason in failed.items():
+            summary.failed[page.stem] = reason
 
     def _write_manifest(self, planned: list[Planned], summary: RenderSummary, old: dict[str, Any]) -> None:
         cases = old.get("cases", {}) if old.get("key") == self._manifest_key() else {}
@@ -253,13 +279,23 @@ class BatchRenderer:
 
     def _write_index(self, planned: list[Planned], summary: RenderSummary) -> None:
         done = set(summary.rendered) | set(summary.unchanged)
-        rows = [(p.case, f"{p.case.id}.html" if p.case.id in done else None) for p in planned]
+        rows = [
+            (p.case, f"{p.case.id}.html" if p.case.id in done else None, self._pdf_link(p.case.id))
+            for p in planned
+        ]
         rows.sort(key=lambda row: row[0].id)
         problems = [Problem(Path(src).name, why) for src, why in sorted(summary.invalid.items())]
         problems += [
             Problem(f"{cid} (see _failed/{cid}.txt)", why) for cid, why in sorted(summary.failed.items())
         ]
         atomic_write(summary.index, index_page(rows, problems).encode("utf-8"))
+
+    def _pdf_link(self, case_id: str) -> str | None:
+        """The report's PDF, when one is there and no older than its HTML."""
+        html, pdf = self.options.out / f"{case_id}.html", self.options.out / f"{case_id}.pdf"
+        if pdf.exists() and html.exists() and pdf.stat().st_mtime >= html.stat().st_mtime:
+            return pdf.name
+        return None
 
 
 class _NoProgress:
@@ -268,13 +304,13 @@ class _NoProgress:
     def close(self) -> None: ...
 
 
-def _progress(total: int, enabled: bool) -> Any:
+def _progress(total: int, enabled: bool, what: str = "rendering") -> Any:
     """A progress bar on stderr: cases done, failures and time left."""
     if not enabled or total == 0:
         return _NoProgress()
     from tqdm import tqdm
 
-    return tqdm(total=total, desc="rendering", unit="case", file=sys.stderr, dynamic_ncols=True)
+    return tqdm(total=total, desc=what, unit="case", file=sys.stderr, dynamic_ncols=True)
 
 
 def render_casebook(

@@ -27,6 +27,8 @@ class RenderOptions(BaseModel):
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=MAX_WORKERS)
     self_contained: bool = False
     """Inline plotly.js in every report instead of one shared ``assets/plotly.min.js``."""
+    pdf: bool = False
+    """Also print each report to ``ID.pdf`` beside its HTML (Chromium through Playwright)."""
     changed_only: bool = False
     keep_notebooks: bool = False
     progress: bool = True
