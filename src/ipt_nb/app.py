@@ -39,6 +39,7 @@ NOTEBOOKS = {
     "workbench": Path("widgets") / "workbench.ipynb",
     "supervision": Path("casebook") / "supervision.ipynb",
     "exercise": Path("casebook") / "exercise_problem_area.ipynb",
+    "class_results": Path("casebook") / "class_results.ipynb",
 }
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -52,9 +53,9 @@ def find_notebook(kind: str) -> Path:
     raise UsageError(f"cannot find {NOTEBOOKS[kind]}; run ipt-nb app from the project folder")
 
 
-def free_port() -> int:
+def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
+        probe.bind((host, 0))
         return int(probe.getsockname()[1])
 
 
@@ -91,7 +92,7 @@ def _parameters(case: Path, kind: str, answers: Path | None) -> dict[str, str]:
     return parameters
 
 
-def command(notebook: Path, port: int, sockets: Path | None = None) -> list[str]:
+def command(notebook: Path, port: int, *, ip: str = "127.0.0.1") -> list[str]:
     """Voila on loopback, asking for a token; the token itself travels in the environment.
 
     (A command line is visible to every user of the machine; a process's
@@ -101,22 +102,19 @@ def command(notebook: Path, port: int, sockets: Path | None = None) -> list[str]
     settings = json.dumps({"headers": {"Content-Security-Policy": CONTENT_POLICY}})
     return [
         sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}",
-        "--Voila.ip=127.0.0.1", "--Voila.auto_token=True", "--Voila.port_retries=0",
+        f"--Voila.ip={ip}", "--Voila.auto_token=True", "--Voila.port_retries=0",
         f"--Voila.tornado_settings={settings}",
         f"--MappingKernelManager.cull_idle_timeout={KERNEL_IDLE_SECONDS}",
         "--MappingKernelManager.cull_interval=5", "--MappingKernelManager.cull_connected=False",
-        *(["--KernelManager.transport=ipc", f"--KernelManager.ip={sockets}"] if sockets else []),
+        *(["--KernelManager.transport=ipc"] if IPC_KERNELS else []),
     ]  # fmt: skip
 
 
-def _kernel_sockets(scratch: Path) -> Path | None:
-    """Where the app's kernels listen: Unix sockets in its private scratch folder (no TCP port for
-    other local users, no "running over TCP" warning); ``None`` where there are none."""
-    if not hasattr(socket, "AF_UNIX") or sys.platform == "win32":
-        return None
-    folder = scratch / "kernels"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    return folder / "kernel"
+IPC_KERNELS = hasattr(socket, "AF_UNIX") and sys.platform != "win32"
+"""Kernels listen on Unix sockets beside their connection files, in the app's private runtime
+folder (no TCP port for other local users, no "running over TCP" warning). Each kernel's socket
+path comes from its own connection file, so kernels started at once never share one (a fixed
+``KernelManager.ip`` would let two starting kernels pick the same path)."""
 
 
 def _die_with_parent() -> None:
@@ -131,10 +129,10 @@ def _die_with_parent() -> None:
 PR_SET_PDEATHSIG = 1
 
 
-def port_in_use(port: int) -> bool:
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket() as probe:
         try:
-            probe.bind(("127.0.0.1", port))
+            probe.bind((host, port))
         except OSError:
             return True
     return False
@@ -167,13 +165,13 @@ def serve(
         page: Path | None = None
         try:
             server = subprocess.Popen(
-                command(notebook, port, _kernel_sockets(Path(scratch))),
+                command(notebook, port),
                 cwd=scratch,
                 env=env,
                 preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
                 start_new_session=sys.platform != "linux",
             )
-            _wait_for(port, server)
+            wait_for_port(port, server)
             print(f"serving {case} ({kind}) at {url}  (Ctrl-C stops)", flush=True)
             if open_browser:
                 page = _redirect_page(_browser_readable_folder(), url)
@@ -248,25 +246,33 @@ def _redirect_page(folder: Path, url: str) -> Path:
     return Path(name)
 
 
-def _wait_for(port: int, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
+def wait_for_port(
+    port: int, server: subprocess.Popen[bytes], timeout: float = 60, *, host: str = "127.0.0.1"
+) -> None:
+    """Return once ``server`` listens on ``port``; an error if it exits or takes too long."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise IptNbError(f"the app server exited with code {server.returncode}")
         with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
+            if probe.connect_ex((host, port)) == 0:
                 return
         time.sleep(0.1)
     raise IptNbError(f"the app server did not listen on port {port} within {timeout:.0f} s")
 
 
-def stop(server: subprocess.Popen[bytes]) -> None:
-    """Stop the server and its kernels (its whole process group)."""
-    if server.poll() is not None:
-        return
-    try:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
+def stop(*servers: subprocess.Popen[bytes]) -> None:
+    """Stop servers and their kernels (each its whole process group), all at once: SIGTERM to every
+    group first, then wait, then SIGKILL what is left after 10 s."""
+    running = [server for server in servers if server.poll() is None]
+    for server in running:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    for server in running:
+        try:
+            server.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGKILL)
+            server.wait()

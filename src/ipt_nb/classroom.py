@@ -31,6 +31,9 @@ from .errors import SaveError, UsageError
 from .formulation import ELEMENTS
 
 SCHEMA_ID: Literal["ipt-nb-answers/1"] = "ipt-nb-answers/1"
+CLASS_POOL = 2
+"""Kernels ``ipt-nb class serve`` keeps ready per case: each holds about 120 MB, so the default
+suits a laptop; the class size gives the fastest start."""
 Pseudonym = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 
 

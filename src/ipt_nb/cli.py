@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .casefile import FileReport, case_files, check_file, json_schema_text
+from .casefile import FileReport, atomic_write, case_files, check_file, json_schema_text
+from .classroom import CLASS_POOL
 from .errors import IptNbError, UsageError
 
 EPILOG = """\
@@ -321,7 +322,6 @@ def _schema(_: argparse.Namespace) -> int:
 
 def _new(args: argparse.Namespace) -> int:
     from ._template import draft
-    from .casefile import atomic_write
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", args.case_id):
         raise UsageError(f"{args.case_id!r} is not a valid id; use lowercase letters, digits, - and _")
@@ -368,7 +368,7 @@ def _figure(args: argparse.Namespace) -> int:
 
 
 def _scores_export(args: argparse.Namespace) -> int:
-    from .casefile import atomic_write, load_case
+    from .casefile import load_case
     from .privacy import require_clean
     from .scores import export_csv
 
@@ -449,10 +449,46 @@ def _add_app(commands: Commands) -> None:
         help="a case for the exercise (repeatable; default: the sample casebook)",
     )  # fmt: skip
     init.set_defaults(handler=_class_init)
+    serve = actions.add_parser(
+        "serve",
+        help="serve the exercise to a class: one browser session per student, answers kept in DIR",
+        description="Serve the class exercise for each CASE to students' browsers (each page is one "
+        "student's own session; kernels are pre-started so a joining student waits little, and "
+        "released when the page closes), and a results page for the educator on a second address. "
+        "Loopback only unless --host opens it to the room. Ctrl-C stops it; the answers stay in DIR.",
+    )
+    serve.add_argument("cases", type=Path, nargs="+", metavar="CASE", help="case files for the exercise")
+    serve.add_argument(
+        "--answers", type=Path, required=True, metavar="DIR",
+        help="where the answers go, one JSON file per student and case (created if missing; "
+        "not inside casebook/)",
+    )  # fmt: skip
+    serve.add_argument(
+        "--host", default="127.0.0.1", metavar="ADDR",
+        help="address to listen on (default 127.0.0.1, this machine only; 0.0.0.0 opens it to the room's "
+        "network, and the command says what that means)",
+    )  # fmt: skip
+    serve.add_argument("--port", type=int, default=None, help="port for the students (default: a free one)")
+    serve.add_argument(
+        "--pool", type=int, default=CLASS_POOL, metavar="N",
+        help=f"kernels kept ready per case (default {CLASS_POOL}; about 120 MB each): the class size "
+        "for the fastest start, 0 to start each on demand",
+    )  # fmt: skip
+    serve.set_defaults(handler=_class_serve)
     results = actions.add_parser("results", help="what the class chose first, against the teaching answer")
     results.add_argument("answers", type=Path, metavar="DIR", help="the answers folder")
     results.add_argument("--case", default=None, metavar="ID", help="one case (default: every case found)")
     results.add_argument("--json", action="store_true", help="print the results as JSON")
+    results.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="FILE.html",
+        help="also write an offline page with the charts",
+    )
+    results.add_argument(
+        "--names", action="store_true", help="show the pseudonyms (hidden by default: a projector is public)"
+    )
     results.add_argument(
         "--cases",
         type=Path,
@@ -531,6 +567,12 @@ def _class_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _class_serve(args: argparse.Namespace) -> int:
+    from .class_server import serve_class
+
+    return serve_class(args.cases, args.answers, host=args.host, port=args.port, pool=args.pool)
+
+
 def _class_schema(_: argparse.Namespace) -> int:
     from .classroom import schema_text
 
@@ -539,34 +581,31 @@ def _class_schema(_: argparse.Namespace) -> int:
 
 
 def _class_results(args: argparse.Namespace) -> int:
-    from .classroom import area_name, class_results, read_answers
+    from .class_view import collect, results_page
+    from .classroom import area_name
 
     if not args.answers.is_dir():
         raise UsageError(f"no such folder: {args.answers}")
-    records, skipped = read_answers(args.answers, args.case)
-    answers = (
-        {r.case.id: r.case for r in _reports([str(args.cases)]) if r.case is not None}
-        if args.cases.is_dir()
-        else {}
-    )
-    by_case: dict[str, Any] = {}
-    for case_id in sorted({r.case_id for r in records}):
-        case = answers.get(case_id)
-        expected = (
-            case.teaching.answer.problem_area if case and case.teaching and case.teaching.answer else None
-        )
-        by_case[case_id] = class_results([r for r in records if r.case_id == case_id], expected)
+    report = collect(args.answers, args.cases if args.cases.is_dir() else None, args.case)
+    if args.out is not None:
+        _output_path(args.out, [])
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(args.out, results_page(report, show_names=args.names).encode("utf-8"))
+        print(args.out, file=sys.stderr if args.json else sys.stdout)
     if args.json:
-        print(json.dumps({"cases": by_case, "skipped": skipped}, indent=2))
+        print(json.dumps(report.as_json(), indent=2))
         return 0
-    for case_id, result in by_case.items():
+    for case_id, result in report.cases.items():
         choices = ", ".join(f"{area_name(a)} {n}" for a, n in result["first_choice"].items())
         print(f"{case_id}: {result['handed_in']} handed in; first choices: {choices}")
         if result["answer"]:
             right = result["first_choice_correct"]
             print(f"  teaching answer {area_name(result['answer'])}: {right} chose it first")
         print(f"  changed after feedback: {result['changed_after_feedback']}")
-    for name, reason in skipped.items():
+        if args.names:
+            attempts = ", ".join(f"{name} {n}" for name, n in result["attempts"].items())
+            print(f"  attempts: {attempts}")
+    for name, reason in report.skipped.items():
         print(f"skipped {name}: {reason}", file=sys.stderr)
     return 0
 

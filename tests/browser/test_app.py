@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import shutil
@@ -23,7 +22,6 @@ from playwright.sync_api import expect
 
 from ipt_nb import Case, load_case, save_case
 from ipt_nb.app import _redirect_page
-from ipt_nb.catalog import PROBLEM_AREAS
 from ipt_nb.disclosure import hidden_texts
 
 from ..conftest import CASES, ROOT
@@ -380,57 +378,3 @@ def test_supervision_walkthrough_on_a_projector(app: Any, browser: Any, tmp_path
     assert after[0] >= 1.3 * before[0] and after[1] >= 1.3 * before[1], (before, after)
     assert axe_violations(page) == []
     context.close()
-
-
-def test_a_class_hands_in_from_several_browsers_and_nothing_is_lost(browser: Any, tmp_path: Path) -> None:
-    """Six students, each in a browser context of their own, on one exercise app: some change their
-    answer after the feedback. The results count what each chose first, and every attempt."""
-    answers = tmp_path / "answers"
-    answers.mkdir()
-    process, url = start_app("--notebook", "exercise", "--answers", str(answers))
-    plans = {
-        "Robin": ["role_dispute"],
-        "Sam": ["role_transition", "role_dispute"],
-        "Kit": ["grief"],
-        "Ana": ["role_dispute"],
-        "ana": ["interpersonal_deficits", "role_dispute"],
-        "Lee": ["role_transition"],
-    }
-    try:
-        contexts = {name: browser.new_context(viewport={"width": 1280, "height": 720}) for name in plans}
-        pages = {name: context.new_page() for name, context in contexts.items()}
-        for page in pages.values():
-            page.goto(url)
-        for name, page in pages.items():
-            button(page, "Submit").wait_for(timeout=3 * WIDGETS_READY)  # six kernels start on two cores
-            field(page, "Your name").fill(name)
-        for round_ in range(2):
-            for name, page in pages.items():
-                if round_ >= len(plans[name]):
-                    continue
-                page.locator(".widget-dropdown:has(> label:text-is('Problem area')) select").select_option(
-                    label=PROBLEM_AREAS[plans[name][round_]].label
-                )
-                button(page, "Submit").click()
-                page.wait_for_function(
-                    f"document.body.innerText.includes('Handed in: attempt {round_ + 1}')", timeout=30_000
-                )
-        for context in contexts.values():
-            context.close()
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-        process.stdout.close()  # type: ignore[union-attr]
-    done = subprocess.run(
-        [sys.executable, "-m", "ipt_nb", "class", "results", str(answers), "--json"],
-        capture_output=True, text=True, cwd=ROOT, check=True,
-    )  # fmt: skip
-    joy = json.loads(done.stdout)["cases"]["joy"]
-    assert joy["first_choice"] == {
-        "grief": 1,
-        "interpersonal_deficits": 1,
-        "role_dispute": 2,
-        "role_transition": 2,
-    }
-    assert joy["first_choice_correct"] == 2 and joy["changed_after_feedback"] == 2
-    assert joy["attempts"] == {name: len(plan) for name, plan in plans.items()}
