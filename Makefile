@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 NBVAL  := --nbval-current-env -p no:cacheprovider
 
-.PHONY: install demo test golden bench fuzz screenshots clean
+.PHONY: install demo test test-casebook golden bench bench-class fuzz screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,15 +20,18 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)  ## create .venv if missing and install the kit with its dev tools
 
 demo: install  ## validate the sample casebook, print its outcomes and render it to reports/
-	$(BIN)/ipt-nb validate --strict casebook/cases
-	$(BIN)/ipt-nb summary casebook/cases
-	$(BIN)/ipt-nb render casebook/cases --out reports
+	$(BIN)/ipt-nb validate --strict casebook/cases casebook/cases/group-riverside
+	$(BIN)/ipt-nb summary casebook/cases casebook/cases/group-riverside
+	$(BIN)/ipt-nb render casebook/cases casebook/cases/group-riverside --out reports
 
 test: install  ## lint, the unit tests, the golden notebooks (nbval), then the casebook as-is (nbval-lax)
 	$(BIN)/ruff check src tests benchmarks casebook widgets
 	$(BIN)/ruff format --check src tests benchmarks casebook widgets
 	$(BIN)/python -m pytest $(NBVAL) --nbval-lax casebook widgets
-	$(BIN)/python -m pytest $(NBVAL) --nbval --nbval-sanitize-with tests/golden/sanitize.cfg tests
+	$(BIN)/python -m pytest $(NBVAL) --nbval --nbval-sanitize-with tests/golden/sanitize.cfg tests --ignore=tests/golden/full
+
+test-casebook: install  ## the golden notebooks of every casebook case (make test checks a representative six)
+	$(BIN)/python -m pytest $(NBVAL) --nbval --nbval-sanitize-with tests/golden/sanitize.cfg tests/golden/full
 
 golden: install  ## re-execute the casebook notebooks into tests/golden (review the diff before committing)
 	$(BIN)/python tests/make_golden.py
@@ -36,14 +39,17 @@ golden: install  ## re-execute the casebook notebooks into tests/golden (review 
 fuzz: install  ## a long fuzz of the loader and the CLI (30 times the inputs of make test)
 	IPT_FUZZ_SCALE=30 $(BIN)/python -m pytest tests/test_fuzz.py -q --hypothesis-show-statistics
 
-screenshots: install  ## re-take the app and deck screenshots in docs/img with the browser tests
-	IPT_NB_SCREENSHOTS=docs/img $(BIN)/python -m pytest tests/browser/test_app.py tests/browser/test_deck.py -q
+screenshots: install  ## re-take the app, deck and class screenshots in docs/img with the browser tests
+	IPT_NB_SCREENSHOTS=docs/img $(BIN)/python -m pytest tests/browser/test_app.py tests/browser/test_deck.py tests/browser/test_class.py -q
 
 bench: install  ## speed figures (ratios against a baseline in the same run)
 	$(BIN)/python benchmarks/bench_casefile.py
 	$(BIN)/python benchmarks/bench_charts.py
 	$(BIN)/python benchmarks/bench_forms.py
 	$(BIN)/python benchmarks/bench_render.py
+
+bench-class: install  ## 30 students join class serve at once: time to the exercise, memory, kernels released
+	$(BIN)/python benchmarks/bench_class.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis reports

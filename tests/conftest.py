@@ -10,6 +10,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "casebook" / "cases"
 SAMPLE_IDS = ("amara", "joy", "margit", "tobias")
+"""The four full-length cases (every week scored, rated and rated for adherence)."""
+GROUP_FOLDERS = sorted(p for p in CASES.iterdir() if p.is_dir())
+TEACHING_FILES = sorted(CASES.glob("*.yaml")) + [f for g in GROUP_FOLDERS for f in sorted(g.glob("*.yaml"))]
+"""Every case file of the casebook: the individual cases and each group's members."""
 
 MINIMAL = """\
 # a small valid case

@@ -21,7 +21,11 @@ import papermill
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
 CASEBOOK = ROOT / "casebook"
-SAMPLE_IDS = ("amara", "joy", "margit", "tobias")
+REPRESENTATIVE = ("amara", "joy", "kayla", "lena", "margit", "tobias")
+"""Cases whose golden notebooks ``make test`` checks (the four full-length cases, IPT-A, and the
+high-risk non-responder); the others' are in ``tests/golden/full`` for ``make test-casebook``."""
+CASE_IDS = tuple(sorted(p.stem for p in (CASEBOOK / "cases").glob("*.yaml")))
+GROUPS = tuple(sorted(p.name for p in (CASEBOOK / "cases").iterdir() if p.is_dir()))
 PER_CASE: dict[str, dict[str, Any]] = {
     "report": {},
     "supervision": {"week": 6},
@@ -30,11 +34,27 @@ PER_CASE: dict[str, dict[str, Any]] = {
 
 
 def jobs() -> list[tuple[str, str, dict[str, Any]]]:
-    """(template, golden file name, parameters) for every golden notebook."""
-    planned = [
-        (template, f"{template}-{case}.ipynb", {"case_path": f"../../casebook/cases/{case}.yaml", **extra})
-        for template, extra in PER_CASE.items()
-        for case in SAMPLE_IDS
+    """(template, golden file name, parameters) for every golden notebook: every template for every
+    case, the group view for every group, the cohort. Paths are relative to the golden file's folder
+    (nbval runs a notebook there)."""
+    planned = []
+    for case in CASE_IDS:
+        folder, up = ("", "../..") if case in REPRESENTATIVE else ("full/", "../../..")
+        planned += [
+            (
+                template,
+                f"{folder}{template}-{case}.ipynb",
+                {"case_path": f"{up}/casebook/cases/{case}.yaml", **extra},
+            )
+            for template, extra in PER_CASE.items()
+        ]
+    planned += [
+        (
+            "group",
+            f"group-{group.removeprefix('group-')}.ipynb",
+            {"group_dir": f"../../casebook/cases/{group}", "group_id": ""},
+        )
+        for group in GROUPS
     ]
     planned.append(("cohort", "cohort-casebook.ipynb", {"casebook_dir": "../../casebook/cases"}))
     return planned
@@ -57,7 +77,7 @@ def execute(job: tuple[str, str, dict[str, Any]]) -> str:
         source,
         target,
         parameters=parameters,
-        cwd=GOLDEN,
+        cwd=target.parent,
         kernel_name="python3",
         progress_bar=False,
         execution_timeout=120,
@@ -67,7 +87,7 @@ def execute(job: tuple[str, str, dict[str, Any]]) -> str:
 
 
 def main() -> int:
-    GOLDEN.mkdir(exist_ok=True)
+    (GOLDEN / "full").mkdir(parents=True, exist_ok=True)
     # spawn, not fork: a forked child inherits the parent's ZeroMQ state and can hang on its kernel
     with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
         for name in pool.map(execute, jobs()):

@@ -145,8 +145,8 @@ def test_the_schema_documents_the_additions() -> None:
 
 
 def test_every_sample_case_still_means_the_same_with_the_defaults() -> None:
-    for path in Path(__file__).parent.parent.joinpath("casebook", "cases").glob("*.yaml"):
-        case = load_case(path)
+    for case_id in ("amara", "joy", "margit", "tobias"):  # the four written before the additions
+        case = load_case(Path(__file__).parent.parent / "casebook" / "cases" / f"{case_id}.yaml")
         assert case.adaptation == "standard" and all(s.attended for s in case.sessions)
 
 

@@ -12,13 +12,56 @@ import pytest
 from ipt_nb import load_case
 from ipt_nb.casefile import check_file, json_schema, read_text
 from ipt_nb.cli import main
+from ipt_nb.model import Question
 from ipt_nb.outcomes import summarize
+from ipt_nb.privacy import lint_file
 
-from .conftest import CASES, SAMPLE_IDS
+from .conftest import CASES, GROUP_FOLDERS, SAMPLE_IDS, TEACHING_FILES
 
 
-def test_the_casebook_holds_the_four_sample_cases() -> None:
-    assert sorted(p.stem for p in CASES.glob("*.yaml")) == sorted(SAMPLE_IDS)
+def test_the_casebook_holds_sixteen_teaching_cases_with_the_group_in_a_folder_of_its_own() -> None:
+    individual = sorted(p.stem for p in CASES.glob("*.yaml"))
+    assert set(SAMPLE_IDS) <= set(individual)
+    assert len(individual) + len(GROUP_FOLDERS) == 16
+    (group,) = GROUP_FOLDERS
+    members = [load_case(p) for p in sorted(group.glob("*.yaml"))]
+    assert len(members) >= 5
+    assert {m.adaptation for m in members} == {"group"}
+    assert len({m.group.id for m in members if m.group}) == 1
+
+
+@pytest.mark.parametrize("path", TEACHING_FILES, ids=lambda p: p.stem)
+def test_every_teaching_case_is_valid_lint_clean_and_has_a_week_tagged_answer(path: Path) -> None:
+    report = check_file(path)
+    assert report.ok and report.warnings == [], [i.format() for i in report.errors + report.warnings]
+    assert lint_file(path) == []
+    case = load_case(path)
+    assert case.teaching and case.teaching.answer, "a teaching answer"
+    questions = case.teaching.discussion_questions
+    assert questions and all(isinstance(q, Question) for q in questions), "week-tagged questions"
+    areas = {f.area for f in case.problem_areas}
+    assert case.teaching.answer.problem_area in areas
+
+
+def test_the_casebook_covers_what_a_course_needs() -> None:
+    cases = [load_case(p) for p in TEACHING_FILES]
+    adaptations = {c.adaptation for c in cases}
+    assert {"standard", "ipt_a", "group", "perinatal", "ipc", "ipt_m"} <= adaptations
+    stages = {s.stage for c in cases for s in c.sessions if s.stage} | {
+        f.stage for c in cases for f in c.problem_areas if f.stage
+    }
+    assert {"renegotiation", "impasse", "dissolution"} <= stages
+    assert any(not s.attended for c in cases for s in c.sessions), "missed sessions"
+    assert any(c.medication for c in cases), "medication alongside IPT"
+    assert any(f.from_week is not None for c in cases for f in c.problem_areas), "a revised focus"
+    assert any(s.interpreter for c in cases for s in c.sessions) and any(
+        s.mode == "phone" for c in cases for s in c.sessions
+    )
+    assert any("mood10" in s.measures for c in cases for s in c.sessions)
+    assert any(s.attendees for c in cases if c.adaptation == "ipt_a" for s in c.sessions)
+    assert any(not c.diagnosis.label.lower().startswith("major depressive") for c in cases), "a non-mood use"
+    dropout = [c for c in cases if c.termination is None and c.adaptation == "standard"]
+    assert dropout, "a case that ends in dropout"
 
 
 def test_each_sample_is_valid_without_warnings(sample_path: Path) -> None:

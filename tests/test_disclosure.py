@@ -21,7 +21,7 @@ from ipt_nb.exercises import vignette_html
 from ipt_nb.model import Case
 from ipt_nb.walkthrough import Walkthrough
 
-from .conftest import CASES, SAMPLE_IDS
+from .conftest import CASES, TEACHING_FILES
 
 
 def fragments(text: str) -> list[str]:
@@ -49,9 +49,10 @@ def dated_after(case: Case, week: int) -> list[str]:
     return [t for t in texts if t and t not in earlier]
 
 
-@pytest.mark.parametrize("case_id", SAMPLE_IDS)
-def test_the_walkthrough_shows_nothing_later_and_nothing_hidden_at_any_week(case_id: str) -> None:
-    case = load_case(CASES / f"{case_id}.yaml")
+@pytest.mark.parametrize("path", TEACHING_FILES, ids=lambda p: p.stem)
+def test_the_walkthrough_shows_nothing_later_and_nothing_hidden_at_any_week(path: Path) -> None:
+    case = load_case(path)
+    case_id = case.id
     walk = Walkthrough(case)
     hidden = hidden_texts(case)
     assert hidden, "every sample case has hidden texts to protect"
@@ -68,9 +69,9 @@ def test_the_walkthrough_shows_nothing_later_and_nothing_hidden_at_any_week(case
             assert "dispute: " not in json.dumps(figures["circle"]), (case_id, week)
 
 
-@pytest.mark.parametrize("case_id", SAMPLE_IDS)
-def test_reveal_shows_the_answer_and_the_after_reveal_questions(case_id: str) -> None:
-    case = load_case(CASES / f"{case_id}.yaml")
+@pytest.mark.parametrize("path", TEACHING_FILES, ids=lambda p: p.stem)
+def test_reveal_shows_the_answer_and_the_after_reveal_questions(path: Path) -> None:
+    case = load_case(path)
     last = Walkthrough(case).last_week
     walk = Walkthrough(case, last, reveal=True)
     page = str(walk.week_html()) + str(walk.revealed_html())
@@ -95,9 +96,9 @@ def test_a_plain_string_question_is_shown_only_after_reveal(tmp_path: Path) -> N
     assert "impasse: why" not in str(Walkthrough(case, 16).week_html())
 
 
-@pytest.mark.parametrize("case_id", SAMPLE_IDS)
-def test_the_vignette_keeps_the_same_rule(case_id: str) -> None:
-    case = load_case(CASES / f"{case_id}.yaml")
+@pytest.mark.parametrize("path", TEACHING_FILES, ids=lambda p: p.stem)
+def test_the_vignette_keeps_the_same_rule(path: Path) -> None:
+    case = load_case(path)
     page = str(vignette_html(case))
     for text in [*hidden_texts(case), *dated_after(case, 0)]:
         assert not any(f in page for f in fragments(text)), text[:60]

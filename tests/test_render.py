@@ -20,7 +20,7 @@ from ipt_nb import Case, load_case, save_case
 from ipt_nb.cli import main
 from ipt_nb.render import RenderOptions, render_casebook
 
-from .conftest import CASES, ROOT, SAMPLE_IDS
+from .conftest import CASES, GROUP_FOLDERS, ROOT, SAMPLE_IDS, TEACHING_FILES
 
 pytestmark = pytest.mark.slow
 
@@ -57,12 +57,30 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+SAMPLES = [CASES / f"{case_id}.yaml" for case_id in SAMPLE_IDS]
+"""The four full-length cases: what the renderer's own tests render."""
+
+
+def copy_samples(folder: Path) -> Path:
+    folder.mkdir()
+    for path in SAMPLES:
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("reports")
-    summary = render_casebook([CASES], out, workers=2, progress=False)
+    summary = render_casebook(SAMPLES, out, workers=2, progress=False)
     assert summary.ok and summary.rendered == sorted(SAMPLE_IDS)
     return out
+
+
+def test_every_case_of_the_casebook_renders(tmp_path: Path) -> None:
+    summary = render_casebook([CASES, *GROUP_FOLDERS], tmp_path, workers=2, progress=False)
+    assert summary.ok and summary.rendered == sorted(load_case(p).id for p in TEACHING_FILES)
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "Group IPT (WHO)" in index and "Loneliness and social isolation" in index
 
 
 def test_one_offline_report_per_case_and_an_index(rendered: Path) -> None:
@@ -84,13 +102,12 @@ def test_one_offline_report_per_case_and_an_index(rendered: Path) -> None:
 
 def test_a_second_render_is_byte_identical(rendered: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
-    render_casebook([CASES], again, workers=1, progress=False)
+    render_casebook(SAMPLES, again, workers=1, progress=False)
     assert snapshot(again) == snapshot(rendered)
 
 
 def test_a_broken_case_is_skipped_and_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    cases = tmp_path / "cases"
-    shutil.copytree(CASES, cases)
+    cases = copy_samples(tmp_path / "cases")
     (cases / "zz-broken.yaml").write_text((CASES / "joy.yaml").read_text().replace("ring: 2", "ring: 7", 1))
     code = main(["render", str(cases), "--out", str(tmp_path / "out"), "--workers", "2", "--no-progress"])
     captured = capsys.readouterr()
@@ -107,7 +124,7 @@ def test_a_failing_case_keeps_its_notebook_and_the_others_render(tmp_path: Path)
         tmp_path / "failing.ipynb", 'if case.id == "tobias":\n    raise RuntimeError("boom")'
     )
     out = tmp_path / "out"
-    options = RenderOptions(paths=[CASES], out=out, template=broken_template, workers=2, progress=False)
+    options = RenderOptions(paths=SAMPLES, out=out, template=broken_template, workers=2, progress=False)
     from ipt_nb.render import BatchRenderer
 
     summary = BatchRenderer(options).run()
@@ -130,7 +147,7 @@ def test_one_worker_forgets_each_case_and_recovers_from_errors_and_timeouts(tmp_
         'if case.id == "margit":\n    import time\n    time.sleep(120)',
     )
     summary = render_casebook(
-        [CASES],
+        SAMPLES,
         tmp_path / "out",
         template=tmp_path / "report.ipynb",
         workers=1,
@@ -191,8 +208,7 @@ def test_exporting_leaves_the_executed_notebook_as_it_was() -> None:
 
 
 def test_changed_only_rerenders_exactly_the_changed_case(tmp_path: Path) -> None:
-    cases = tmp_path / "cases"
-    shutil.copytree(CASES, cases)
+    cases = copy_samples(tmp_path / "cases")
     out = tmp_path / "out"
     render_casebook([cases], out, workers=2, progress=False, changed_only=True)
     before = snapshot(out)
@@ -201,7 +217,8 @@ def test_changed_only_rerenders_exactly_the_changed_case(tmp_path: Path) -> None
         case.model_copy(update={"title": "Margit: grief, retitled"}), cases / "margit.yaml", overwrite=True
     )
     summary = render_casebook([cases], out, workers=2, progress=False, changed_only=True)
-    assert summary.rendered == ["margit"] and sorted(summary.unchanged) == ["amara", "joy", "tobias"]
+    others = sorted(c for c in SAMPLE_IDS if c != "margit")
+    assert summary.rendered == ["margit"] and sorted(summary.unchanged) == others
     after = snapshot(out)
     changed = {name for name in after if after[name] != before.get(name)}
     assert changed == {"margit.html", "index.html", "manifest.json"}
@@ -262,7 +279,7 @@ def test_a_killed_render_leaves_no_partial_report_and_the_next_run_completes(tmp
 
 def test_the_dask_executor_gives_the_same_files(rendered: Path, tmp_path: Path) -> None:
     pytest.importorskip("distributed", reason="the dask extra is not installed")
-    summary = render_casebook([CASES], tmp_path / "dask", workers=2, progress=False, executor="dask")
+    summary = render_casebook(SAMPLES, tmp_path / "dask", workers=2, progress=False, executor="dask")
     assert summary.ok and summary.rendered == sorted(SAMPLE_IDS)
     assert snapshot(tmp_path / "dask") == snapshot(rendered)
 
@@ -276,7 +293,7 @@ def test_a_shared_dask_cluster_with_threaded_workers_gives_the_same_files(
         n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None
     ) as cluster:
         summary = render_casebook(
-            [CASES], tmp_path / "dask", progress=False, executor="dask", scheduler=cluster.scheduler_address
+            SAMPLES, tmp_path / "dask", progress=False, executor="dask", scheduler=cluster.scheduler_address
         )
         with distributed.Client(cluster) as client:
             kernels_left = client.run(_kernels_in_this_process)
@@ -361,7 +378,7 @@ def test_the_cases_of_a_worker_that_dies_run_again_in_a_fresh_pool(tmp_path: Pat
 
     out = tmp_path / "out"
     options = RenderOptions(
-        paths=[CASES], out=out, template=_slow_template(tmp_path, 3), workers=2, progress=False
+        paths=SAMPLES, out=out, template=_slow_template(tmp_path, 3), workers=2, progress=False
     )
     from ipt_nb.render import BatchRenderer
 

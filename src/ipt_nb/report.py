@@ -179,9 +179,17 @@ def problem_areas(case: Case) -> Safe:
             facts.append(f"stage: {focus.stage} ({DISPUTE_STAGE_TACTICS[focus.stage]})")
         if focus.from_role or focus.to_role:
             facts.append(f"from {focus.from_role or '?'} to {focus.to_role or '?'}")
+        if focus.from_week is not None or focus.until_week is not None:
+            facts.append(f"in force weeks {focus.from_week or 0} to {focus.until_week or 'the end'}")
+        revised = (
+            [tag("p", tag("strong", f"Revised in week {focus.from_week}: "), focus.revision_reason)]
+            if focus.revision_reason
+            else []
+        )
         blocks += [
             tag("h3", area.label),
             tag("p", "; ".join(facts)),
+            *revised,
             tag("p", focus.rationale or "No rationale recorded.", cls="ipt-quote"),
             tag("p", tag("strong", "Goals"), bullet_list(area.goals)),
             tag("p", tag("strong", "Strategies"), bullet_list(area.strategies)),

@@ -263,6 +263,9 @@ class Walkthrough:
             if chosen.rationale and chosen.rationale != rationale:
                 heading = f"As chosen in treatment: {PROBLEM_AREAS[chosen.area].label} ({chosen.focus})"
                 parts += [tag("h4", heading), tag("p", chosen.rationale, cls="ipt-quote")]
+            if chosen.revision_reason:
+                heading = f"Focus revised in week {chosen.from_week}: {PROBLEM_AREAS[chosen.area].label}"
+                parts += [tag("h4", heading), tag("p", chosen.revision_reason, cls="ipt-quote")]
         return join(parts)
 
     def formulation_html(self) -> Safe:

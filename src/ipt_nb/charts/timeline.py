@@ -11,6 +11,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from ..catalog import area_label
 from ..model import Case, Event
 from ._style import OKABE_ITO, PHASE_FILLS, axis, base_layout, escape, figure, week_band, week_line
 
@@ -117,6 +118,21 @@ def timeline(case: Case) -> go.Figure:
                 "showarrow": False,
                 "text": "episode onset",
                 "font": {"size": 12, "color": OKABE_ITO["vermillion"]},
+            }
+        )
+    for focus in case.problem_areas:
+        if focus.from_week is None:
+            continue
+        shapes.append(week_line("focus_revised", focus.from_week, OKABE_ITO["purple"], "dot", width=2))
+        annotations.append(
+            {
+                "x": focus.from_week,
+                "y": 0.92,
+                "yref": "paper",
+                "showarrow": False,
+                "xanchor": "left",
+                "text": f"focus revised: {escape(area_label(focus.area, case.adaptation))}",
+                "font": {"size": 12, "color": OKABE_ITO["purple"]},
             }
         )
     earliest = min([0, *(e.week for e in case.timeline), *([onset] if onset is not None else [])])
