@@ -42,11 +42,8 @@ fuzz: install  ## a long fuzz of the loader and the CLI (30 times the inputs of 
 screenshots: install  ## re-take the app, deck and class screenshots in docs/img with the browser tests
 	IPT_NB_SCREENSHOTS=docs/img $(BIN)/python -m pytest tests/browser/test_app.py tests/browser/test_deck.py tests/browser/test_class.py -q
 
-bench: install  ## speed figures (ratios against a baseline in the same run)
-	$(BIN)/python benchmarks/bench_casefile.py
-	$(BIN)/python benchmarks/bench_charts.py
-	$(BIN)/python benchmarks/bench_forms.py
-	$(BIN)/python benchmarks/bench_render.py
+bench: install  ## speed figures (ratios against a baseline in the same run); every script runs, then a summary
+	$(BIN)/python benchmarks/run_all.py
 
 bench-class: install  ## 30 students join class serve at once: time to the exercise, memory, kernels released
 	$(BIN)/python benchmarks/bench_class.py

@@ -152,7 +152,20 @@ def main() -> int:
         if not args.skip_naive:
             plotly_in_naive = "Plotly.newPlot" in next(outs["naive"].glob("*.html")).read_text()
             print(f"charts present in (a)'s HTML: {plotly_in_naive}")
-    return 0
+        per_report = times["ours"] / count
+        median_kb = sizes["ours"][len(sizes["ours"]) // 2] / 1024
+        missed = [
+            *(
+                ["(c) at least 10x faster than (a)"]
+                if "naive" in times and times["naive"] / times["ours"] < 10
+                else []
+            ),
+            *(["(c) at least 4x faster than (b)"] if times["api"] / times["ours"] < 4 else []),
+            *(["at most 0.5 s per report"] if per_report > 0.5 else []),
+            *(["at most 300 KB per report"] if median_kb > 300 else []),
+        ]
+        print("targets missed: " + "; ".join(missed) if missed else "all targets met")
+    return 1 if missed else 0
 
 
 if __name__ == "__main__":
