@@ -6,10 +6,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import ipywidgets as widgets
 import pytest
 
 from ipt_nb import load_case
 from ipt_nb.forms import FormState, Workbench, score_summary
+from ipt_nb.instruments import INSTRUMENTS
 from ipt_nb.selection import evidence
 
 from .conftest import CASES
@@ -237,3 +239,18 @@ def test_the_evidence_and_the_preview_follow_every_edit_and_say_when_paused(joy:
     assert "fits</td>" in bench.problem_area.evidence.value  # the last valid evidence stays
     label.widget.value = "Laura"  # type: ignore[attr-defined]
     assert bench.inventory.paused.value == "" and bench.problem_area.paused.value == ""
+
+
+def test_phq9_and_gad7_items_carry_their_wording_and_no_other_instrument_does(joy: Path) -> None:
+    bench = Workbench(joy, week=17)
+    item9 = session_row(bench, 17, "measures.phq9.items[8]")
+    wording = [c.value for c in item9.box.children if isinstance(c, widgets.HTML) and c is not item9.error]
+    assert wording == [
+        "<small>Thoughts that you would be better off dead, or of hurting yourself in some way</small>"
+    ]
+    assert item9.widget.placeholder == "0-3"  # type: ignore[attr-defined]
+    gad = session_row(bench, 17, "measures.gad7.items[1]")
+    assert "Not being able to stop or control worrying" in gad.widget.tooltip  # type: ignore[attr-defined]
+    epds = session_row(bench, 17, "measures.epds.items[0]")
+    assert len(epds.box.children) == 2  # the field and its error line: EPDS wording is not reproduced
+    assert all(not i.item_texts for i in INSTRUMENTS.values() if i.proprietary)

@@ -95,6 +95,8 @@ class Instrument:
     """A depression measure: a candidate primary outcome, watched for remission (A6)."""
     proprietary: bool = False
     """Item wording may not be reproduced: forms show item numbers only."""
+    item_texts: tuple[str, ...] = ()
+    """The items' wording, shown beside each item field: only for instruments free to reproduce."""
     total_min: int = 0
     outcome_maths: bool = True
     """False for a rating that is drawn but has no response, remission or reliable-change maths."""
@@ -139,6 +141,32 @@ Chosen with ``OutcomeConfig(hamd_bands="rush_2003")``."""
 HAMD_BAND_SCHEMES: Final[dict[str, tuple[str, tuple[Band, ...]]]] = {}
 """Selectable HAM-D-17 band schemes: id -> (name printed beside results, bands). Filled below."""
 
+PHQ9_ITEMS = (
+    "Little interest or pleasure in doing things",
+    "Feeling down, depressed, or hopeless",
+    "Trouble falling or staying asleep, or sleeping too much",
+    "Feeling tired or having little energy",
+    "Poor appetite or overeating",
+    "Feeling bad about yourself, or that you are a failure or have let yourself or your family down",
+    "Trouble concentrating on things, such as reading the newspaper or watching television",
+    "Moving or speaking so slowly that other people could have noticed, or the opposite: being so "
+    "fidgety or restless that you have been moving around a lot more than usual",
+    "Thoughts that you would be better off dead, or of hurting yourself in some way",
+)
+"""PHQ-9 items (Kroenke, Spitzer & Williams 2001); the questionnaire may be reproduced without permission
+(Pfizer's PHQ screeners site). Over the last two weeks; 0 not at all to 3 nearly every day."""
+GAD7_ITEMS = (
+    "Feeling nervous, anxious, or on edge",
+    "Not being able to stop or control worrying",
+    "Worrying too much about different things",
+    "Trouble relaxing",
+    "Being so restless that it is hard to sit still",
+    "Becoming easily annoyed or irritable",
+    "Feeling afraid, as if something awful might happen",
+)
+"""GAD-7 items (Spitzer et al. 2006); free to reproduce like the PHQ-9."""
+
+
 INSTRUMENTS: Final[dict[str, Instrument]] = {
     i.id: i
     for i in (
@@ -163,6 +191,7 @@ INSTRUMENTS: Final[dict[str, Instrument]] = {
             ),
             risk_item=9,
             caseness_min=10,
+            item_texts=PHQ9_ITEMS,
             source="Kroenke, Spitzer & Williams 2001, J Gen Intern Med 16:606",
         ),
         Instrument(
@@ -185,6 +214,7 @@ INSTRUMENTS: Final[dict[str, Instrument]] = {
             ),
             caseness_min=8,
             depression=False,
+            item_texts=GAD7_ITEMS,
             source="Spitzer, Kroenke, Williams & Löwe 2006, Arch Intern Med 166:1092",
         ),
         Instrument(

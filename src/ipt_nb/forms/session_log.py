@@ -130,6 +130,15 @@ class SessionLog:
                 (*at, "measures", measure, "items", n), f"{instrument.short} item {n + 1}"
             )
             row.widget.value = "" if items[n] is None else str(items[n])
+            row.widget.placeholder = f"0-{instrument.max_of_item(n + 1)}"
+            if instrument.item_texts:  # wording only where it is free to reproduce
+                wording = instrument.item_texts[n]
+                row.widget.tooltip = wording
+                row.box.children = (
+                    row.widget,
+                    widgets.HTML(f"<small>{html.escape(wording)}</small>"),
+                    row.error,
+                )
             row.widget.observe(lambda _, m=measure, a=at: self._update_total(a, m), names="value")
             rows.append(row.box)
         note = item_note(measure)
