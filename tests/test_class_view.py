@@ -109,3 +109,11 @@ def test_serve_refuses_bad_input_before_any_server(tmp_path: Path, capsys: Any) 
     assert "in use" in capsys.readouterr().err
     assert main(["class", "serve", joy, joy, "--answers", str(tmp_path)]) == 2
     assert "a second case with the id 'joy'" in capsys.readouterr().err
+
+
+def test_a_case_id_in_a_file_cannot_write_markup_into_the_page(answers: Path) -> None:
+    record = json.loads(next(answers.glob("joy--robin-*.json")).read_text(encoding="utf-8"))
+    record["case_id"] = 'x"></div><img src=x onerror=alert(1)>'
+    (answers / "hostile.json").write_text(json.dumps(record), encoding="utf-8")
+    page = results_page(collect(answers, CASES)).replace(plotly_js(), "")
+    assert "<img src=x onerror=alert(1)>" not in page

@@ -57,3 +57,14 @@ def test_a_member_file_missing_is_said(tmp_path: Path) -> None:
     (folder / "mercy.yaml").unlink()
     page = text(groups_section([folder]))
     assert "The group has 5 members; 4 case file(s) found." in page
+
+
+def test_a_member_without_a_session_that_week_is_a_dash_not_a_crash(tmp_path: Path) -> None:
+    folder = tmp_path / "group"
+    shutil.copytree(RIVERSIDE, folder)
+    source = (folder / "halima.yaml").read_text(encoding="utf-8")
+    cut = source.index("  - {week: 4,")
+    end = source.index("\nteaching:")
+    (folder / "halima.yaml").write_text(source[:cut] + source[end:], encoding="utf-8")  # stopped after 3
+    rows = text(attendance_table(groups([folder])["riverside"]))
+    assert "Halima yes yes yes - - - - - 3 of 8" in rows

@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 from ._html import STYLE, Safe, bullet_list, join, table, tag, text
 from .casefile import case_files, check_file
 from .catalog import PROBLEM_AREAS
-from .charts._style import OKABE_ITO
+from .charts._style import OKABE_ITO, escape
 from .classroom import area_name, class_results, read_answers
 from .formulation import ELEMENTS
 from .model import Case
@@ -82,7 +82,7 @@ def first_choice_chart(case_id: str, result: dict[str, Any], *, large: bool = Fa
     labels = [PROBLEM_AREAS[a].label + (" (teaching answer)" if a == answer else "") for a in areas]
     fig = go.Figure(go.Bar(x=labels, y=counts, marker={"color": colors}, text=counts, textposition="outside"))
     fig.update_layout(
-        title=f"First choices: {case_id} ({result['handed_in']} handed in)",
+        title=escape(f"First choices: {case_id} ({result['handed_in']} handed in)"),
         yaxis={"title": "students", "rangemode": "tozero", "dtick": 1},
         template="simple_white",
         height=420,
@@ -157,9 +157,9 @@ def results_page(report: ClassReport, *, show_names: bool = False) -> str:
     from .render._assets import plotly_js  # noqa: PLC0415 (the heavy asset, only for a page)
 
     sections = []
-    for cid, result in report.cases.items():
-        chart = first_choice_chart(cid, result).to_html(
-            full_html=False, include_plotlyjs=False, div_id=f"chart-{cid}", config={"displaylogo": False}
+    for number, (cid, result) in enumerate(report.cases.items(), start=1):
+        chart = first_choice_chart(cid, result).to_html(  # the id is ours: a case id is file data
+            full_html=False, include_plotlyjs=False, div_id=f"chart-{number}", config={"displaylogo": False}
         )
         sections.append(chart + case_html(cid, result, report.students.get(cid, []), show_names=show_names))
     body = "".join(sections) or str(tag("p", "No answers handed in yet."))

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from ._html import STYLE, Safe, join, table, tag
 from .casefile import case_files, load_case
 from .catalog import area_label
-from .charts._style import FONT, OKABE_ITO
+from .charts._style import FONT, OKABE_ITO, escape
 from .model import Case
 from .outcomes import main_measure, summarize
 
@@ -48,7 +48,7 @@ def attendance_table(members: list[Case]) -> Safe:
     rows = []
     for case in members:
         by_week = {s.week: s for s in case.sessions}
-        marks = ["yes" if by_week[w].attended else "missed" if w in by_week else "-" for w in weeks]
+        marks = ["-" if w not in by_week else "yes" if by_week[w].attended else "missed" for w in weeks]
         attended = sum(1 for w in weeks if w in by_week and by_week[w].attended)
         rows.append([case.patient.label, *marks, f"{attended} of {len(weeks)}"])
     return table(["member", *(f"session {w}" for w in weeks), "attended"], rows)
@@ -92,13 +92,13 @@ def phq9_chart(group_id: str, members: list[Case]) -> go.Figure:
                 x=weeks,
                 y=[scores.get(w) for w in weeks],
                 mode="lines+markers",
-                name=case.patient.label,
+                name=escape(case.patient.label),
                 line={"color": colours[i % len(colours)]},
                 connectgaps=False,
             )
         )
     fig.update_layout(
-        title=f"PHQ-9 per member: group {group_id}",
+        title=escape(f"PHQ-9 per member: group {group_id}"),
         xaxis={"title": "session (0: pre-group meeting)", "dtick": 1},
         yaxis={"title": "PHQ-9 total", "range": [0, 27]},
         template="simple_white",

@@ -43,6 +43,17 @@ def _local_only(route: Any) -> None:
         route.abort()
 
 
+def check_printer() -> None:
+    """Raise the error a PDF would meet, before any work: Playwright missing or no Chromium."""
+    try:
+        import playwright.sync_api  # noqa: F401, PLC0415 (optional: the pdf extra)
+    except ImportError as exc:
+        raise IptNbError(
+            "PDF output needs Playwright: pip install 'ipt-nb[pdf]' (the HTML works without it)"
+        ) from exc
+    find_browser()
+
+
 @contextmanager
 def pdf_printer() -> Iterator[Callable[[Path, Path, str], None]]:
     """A function ``print(page, out, footer)`` backed by one headless Chromium, closed on exit."""
@@ -111,4 +122,4 @@ def print_pdfs(
     return failed
 
 
-__all__ = ["pdf_printer", "print_pdf", "print_pdfs"]
+__all__ = ["check_printer", "pdf_printer", "print_pdf", "print_pdfs"]

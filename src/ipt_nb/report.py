@@ -165,6 +165,10 @@ def inventory(case: Case) -> Safe:
     return wrap(tag("h2", "Interpersonal inventory"), table(header, rows), tag("ul", *details))
 
 
+def _from_week(week: int | None) -> str:
+    return f" in week {week}" if week is not None else ""
+
+
 def problem_areas(case: Case) -> Safe:
     if not case.problem_areas:
         return wrap(tag("h2", "Problem area"), tag("p", "No problem area chosen yet.", cls="ipt-hidden"))
@@ -182,7 +186,7 @@ def problem_areas(case: Case) -> Safe:
         if focus.from_week is not None or focus.until_week is not None:
             facts.append(f"in force weeks {focus.from_week or 0} to {focus.until_week or 'the end'}")
         revised = (
-            [tag("p", tag("strong", f"Revised in week {focus.from_week}: "), focus.revision_reason)]
+            [tag("p", tag("strong", f"Revised{_from_week(focus.from_week)}: "), focus.revision_reason)]
             if focus.revision_reason
             else []
         )

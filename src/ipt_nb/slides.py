@@ -5,11 +5,12 @@ slides fetch reveal.js from a CDN (a blank page offline). The deck is one file:
 the page, plotly.js and the figures inline, and a small script of its own for
 the keys. Each week has a slide of its facts and one per chart, all drawn
 from :func:`ipt_nb.disclosure.known_case` exactly as the walkthrough draws them.
-The answer, the formulation and the after-reveal questions are *fragments*: in
-the file, but not shown until the presenter steps onto them (and hidden again
-when the deck moves on). The phase's adherence checklist is in speaker notes
-(key N). A content security policy forbids every request, so the file works
-from ``file://`` with the network off.
+The answer, the formulation and the after-reveal questions are a hidden block on
+each week's facts slide: in the file, but shown only when the presenter presses R
+(or the Reveal button), never by moving on, and hidden again when the deck moves.
+The phase's adherence checklist is in speaker notes (key N). A content security
+policy forbids every request, so the file works from ``file://`` with the network
+off.
 """
 
 from __future__ import annotations
@@ -83,15 +84,12 @@ DECK_JS = """
     if (!aside) notes.append("No notes for this slide.");
     try { history.replaceState(null, "", "#" + current); } catch (error) { /* file:// in some browsers */ }
   }
-  function next() {
-    const waiting = slides[current].querySelector(".fragment:not(.visible)");
-    if (waiting) waiting.classList.add("visible");
-    else show(current + 1);
-  }
-  function previous() {
-    const shown = [...slides[current].querySelectorAll(".fragment.visible")];
-    if (shown.length) shown[shown.length - 1].classList.remove("visible");
-    else show(current - 1);
+  function next() { show(current + 1); }
+  function previous() { show(current - 1); }
+  function toggleAnswer() {
+    // only R or the Reveal button shows the answer: moving on never does
+    const answer = slides[current].querySelector(".ipt-deck-answer");
+    if (answer) answer.classList.toggle("visible");
   }
   function toggleNotes() { notes.hidden = !notes.hidden; }
 
@@ -100,6 +98,7 @@ DECK_JS = """
     const actions = {
       ArrowRight: next, PageDown: next, " ": next, ArrowLeft: previous, PageUp: previous,
       Home: () => show(0), End: () => show(slides.length - 1), n: toggleNotes, N: toggleNotes,
+      r: toggleAnswer, R: toggleAnswer,
     };
     const action = actions[event.key];
     if (action) { action(); event.preventDefault(); }
@@ -107,10 +106,11 @@ DECK_JS = """
   document.getElementById("ipt-deck-next").addEventListener("click", next);
   document.getElementById("ipt-deck-previous").addEventListener("click", previous);
   document.getElementById("ipt-deck-notes-toggle").addEventListener("click", toggleNotes);
+  document.getElementById("ipt-deck-reveal").addEventListener("click", toggleAnswer);
   show(parseInt(location.hash.slice(1), 10) || 0);
 })();
 """
-"""Right / PageDown / space: the next fragment, else the next slide; left / PageUp: back; N: notes."""
+"""Right / PageDown / space: the next slide; left / PageUp: back; R: reveal or hide the answer; N: notes."""
 
 
 def _script_json(value: object) -> str:
@@ -153,7 +153,8 @@ class Deck:
                 '<nav class="ipt-deck-bar" aria-label="Deck controls">'
                 '<span class="ipt-deck-counter" aria-live="polite"></span>'
                 '<button type="button" id="ipt-deck-previous">Back (left arrow)</button>'
-                '<button type="button" id="ipt-deck-next">Next or reveal (right arrow)</button>'
+                '<button type="button" id="ipt-deck-next">Next (right arrow)</button>'
+                '<button type="button" id="ipt-deck-reveal">Reveal or hide the answer (R)</button>'
                 '<button type="button" id="ipt-deck-notes-toggle">Notes (N)</button></nav>',
                 '<aside id="ipt-deck-notes" aria-label="Speaker notes" hidden></aside>',
                 f"<script>{plotly_js()}</script>",
@@ -187,8 +188,9 @@ class Deck:
         if self.case.adaptation is not None:
             course += f" ({self.case.adaptation.replace('_', ' ')})"
         keys = [
-            "Right arrow, PageDown or space: the next reveal, then the next slide",
+            "Right arrow, PageDown or space: the next slide",
             "Left arrow or PageUp: back",
+            "R: reveal or hide the answer on a week's facts slide (moving on never shows it)",
             "N: speaker notes (the phase's adherence checklist)",
         ]
         return self._slide(

@@ -199,6 +199,10 @@ class BatchRenderer:
         """Render every valid case (validated and linted first) to ``options.out``, write the index
         and the manifest, and return what happened to each case."""
         check_render_parameters(self.options.template, self.options.parameters)
+        if self.options.pdf:
+            from ..printing import check_printer  # a missing printer is said before any rendering
+
+            check_printer()
         files = self._case_files()
         executor = None
         if files and not self.options.changed_only:  # boot the workers while the cases are checked
@@ -261,6 +265,9 @@ class BatchRenderer:
         progress = _progress(len(jobs), self.options.progress, "printing")
         try:
             failed = print_pdfs(jobs, on_done=lambda _: progress.update(1))
+        except Exception as exc:  # the browser itself failed: the HTML reports and the index still stand
+            failed = {html: f"PDF not printed: {str(exc).splitlines()[0] if str(exc) else exc!r}"
+                      for html, _, _ in jobs}  # fmt: skip
         finally:
             progress.close()
         for page, reason in failed.items():
