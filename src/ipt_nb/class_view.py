@@ -23,6 +23,7 @@ from .casefile import case_files, check_file
 from .catalog import PROBLEM_AREAS
 from .charts._style import OKABE_ITO, escape
 from .classroom import area_name, class_results, read_answers
+from .disclosure import expected_answer
 from .formulation import ELEMENTS
 from .model import Case
 from .notebook import figure_bundle, html_bundle
@@ -49,16 +50,6 @@ def teaching_cases(cases_dir: Path | None) -> dict[str, Case]:
     return {r.case.id: r.case for r in reports if r.case is not None}
 
 
-def expected_area(case: Case | None) -> str | None:
-    """The teaching answer's problem area, else the case's primary focus."""
-    if case is None:
-        return None
-    if case.teaching and case.teaching.answer:
-        return case.teaching.answer.problem_area
-    focus = case.primary_focus()
-    return focus.area if focus else None
-
-
 def collect(
     answers_dir: str | Path, cases_dir: str | Path | None = None, case_id: str | None = None
 ) -> ClassReport:
@@ -68,7 +59,8 @@ def collect(
     report = ClassReport(skipped=skipped)
     for cid in sorted({r.case_id for r in records}):
         mine = [r for r in records if r.case_id == cid]
-        report.cases[cid] = class_results(mine, expected_area(cases.get(cid)))
+        case = cases.get(cid)
+        report.cases[cid] = class_results(mine, expected_answer(case).area if case else None)
         report.students[cid] = [r.student for r in mine]
     return report
 
@@ -185,8 +177,7 @@ class ResultsBoard:
     def report(self) -> ClassReport:
         return collect(self.answers_dir, self.cases_dir)
 
-    def outputs(self) -> tuple[dict[str, object], ...]:
-        report = self.report()
+    def outputs(self, report: ClassReport) -> tuple[dict[str, object], ...]:
         bundles = [figure_bundle(first_choice_chart(cid, r, large=True)) for cid, r in report.cases.items()]
         return tuple(
             {"output_type": "display_data", "data": b, "metadata": {}}
@@ -205,8 +196,9 @@ class ResultsBoard:
 
         def draw(*_: object) -> None:
             self.show_names = names.value
-            board.outputs = self.outputs()
-            count = sum(r["handed_in"] for r in self.report().cases.values())
+            report = self.report()  # the folder is read once per refresh
+            board.outputs = self.outputs(report)
+            count = sum(r["handed_in"] for r in report.cases.values())
             status.value = str(tag("span", f"{count} committed answer(s) in {self.answers_dir}"))
 
         refresh.on_click(draw)

@@ -586,7 +586,7 @@ def _class_results(args: argparse.Namespace) -> int:
 
     if not args.answers.is_dir():
         raise UsageError(f"no such folder: {args.answers}")
-    report = collect(args.answers, args.cases if args.cases.is_dir() else None, args.case)
+    report = collect(args.answers, args.cases, args.case)  # a missing cases folder: no teaching answers
     if args.out is not None:
         _output_path(args.out, [])
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,30 @@ away what the group is meant to work out:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .model import Case, Formulation, Person, Question, Teaching
+
+
+@dataclass(frozen=True)
+class ExpectedAnswer:
+    """What a teaching view reveals and an exercise checks against: the teaching answer, each part
+    falling back to the primary focus where the answer leaves it out."""
+
+    area: str | None
+    stage: str | None
+    rationale: str
+
+
+def expected_answer(case: Case) -> ExpectedAnswer:
+    """The case's expected problem area, stage and rationale (``teaching.answer``, else the focus)."""
+    answer = case.teaching.answer if case.teaching else None
+    focus = case.primary_focus()
+    return ExpectedAnswer(
+        area=answer.problem_area if answer else (focus.area if focus else None),
+        stage=(answer.stage if answer else None) or (focus.stage if focus else None),
+        rationale=(answer.rationale if answer else None) or (focus.rationale if focus else None) or "",
+    )
 
 
 def stage_assessed_from(case: Case) -> int:

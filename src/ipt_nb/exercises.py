@@ -20,7 +20,7 @@ from . import classroom
 from ._html import Safe, bullet_list, table, tag
 from .casefile import atomic_write
 from .catalog import PROBLEM_AREAS
-from .disclosure import known_case
+from .disclosure import expected_answer, known_case
 from .errors import IptNbError
 from .formulation import ELEMENTS, covered_elements
 from .model import Case
@@ -67,23 +67,19 @@ class ProblemAreaFeedback:
 def problem_area_feedback(
     case: Case, area: str, stage: str | None, formulation_text: str
 ) -> ProblemAreaFeedback:
-    answer = case.teaching.answer if case.teaching else None
-    focus = case.primary_focus()
-    expected_area = answer.problem_area if answer else (focus.area if focus else None)
-    expected_stage = (answer.stage if answer else None) or (focus.stage if focus else None)
+    expected = expected_answer(case)
     stage_correct = None
-    if expected_area == "role_dispute" and area == "role_dispute":
-        stage_correct = stage == expected_stage
-    rationale = (answer.rationale if answer else None) or (focus.rationale if focus else "") or ""
+    if expected.area == "role_dispute" and area == "role_dispute":
+        stage_correct = stage == expected.stage
     return ProblemAreaFeedback(
         chosen_area=area,
         chosen_stage=stage,
-        expected_area=expected_area,
-        expected_stage=expected_stage,
-        area_correct=area == expected_area,
+        expected_area=expected.area,
+        expected_stage=expected.stage,
+        area_correct=area == expected.area,
         stage_correct=stage_correct,
         elements=covered_elements(formulation_text, case),
-        rationale=rationale,
+        rationale=expected.rationale,
     )
 
 

@@ -19,7 +19,7 @@ from .casefile import case_files, load_case
 from .catalog import area_label
 from .charts._style import FONT, OKABE_ITO, escape
 from .model import Case
-from .outcomes import main_measure, summarize
+from .outcomes import MeasureOutcome, main_measure, summarize
 
 
 def groups(paths: list[str | Path]) -> dict[str, list[Case]]:
@@ -54,12 +54,16 @@ def attendance_table(members: list[Case]) -> Safe:
     return table(["member", *(f"session {w}" for w in weeks), "attended"], rows)
 
 
-def focus_table(members: list[Case]) -> Safe:
+def main_outcome(case: Case) -> MeasureOutcome | None:
+    """The member's main measure's outcome (PHQ-9 first), or ``None`` without scores."""
+    measures = summarize(case).measures
+    return measures.get(main_measure(measures) or "")
+
+
+def focus_table(members: list[Case], outcomes: list[MeasureOutcome | None]) -> Safe:
     rows = []
-    for case in members:
+    for case, main in zip(members, outcomes, strict=True):
         focus = case.primary_focus()
-        summary = summarize(case)
-        main = summary.measures.get(main_measure(summary.measures) or "")
         outcome = "-"
         if main is not None:
             end = main.end if main.end is not None else "-"
@@ -68,12 +72,12 @@ def focus_table(members: list[Case]) -> Safe:
     return table(["member", "focus", "baseline -> end"], rows)
 
 
-def response_rate(members: list[Case]) -> tuple[int, int]:
+def response_rate(
+    members: list[Case], outcomes: list[MeasureOutcome | None] | None = None
+) -> tuple[int, int]:
     """Members with a response on their main measure, and members with a verdict (yes or no)."""
     responded = assessed = 0
-    for case in members:
-        summary = summarize(case)
-        main = summary.measures.get(main_measure(summary.measures) or "")
+    for main in outcomes if outcomes is not None else [main_outcome(c) for c in members]:
         if main is not None and main.response is not None:
             assessed += 1
             responded += bool(main.response)
@@ -109,7 +113,8 @@ def phq9_chart(group_id: str, members: list[Case]) -> go.Figure:
 
 
 def group_html(group_id: str, members: list[Case]) -> Safe:
-    responded, assessed = response_rate(members)
+    outcomes = [main_outcome(c) for c in members]  # one summary per member for both tables
+    responded, assessed = response_rate(members, outcomes)
     rate = f"{responded} of {assessed} members ({responded / assessed:.0%})" if assessed else "-"
     expected = {c.group.members for c in members if c.group and c.group.members}
     parts = [
@@ -119,9 +124,19 @@ def group_html(group_id: str, members: list[Case]) -> Safe:
     if expected and max(expected) != len(members):
         parts.append(tag("p", f"The group has {max(expected)} members; {len(members)} case file(s) found.",
                          cls="ipt-hidden"))  # fmt: skip
-    parts += [tag("h3", "Each member's focus"), focus_table(members)]
+    parts += [tag("h3", "Each member's focus"), focus_table(members, outcomes)]
     parts += [tag("h3", "Attendance"), attendance_table(members)]
     return join([STYLE, tag("div", *parts, cls="ipt-report")])
+
+
+def show_groups(paths: list[str | Path], group_id: str = "") -> None:
+    """The group notebook's output: each group found (or only ``group_id``), tables then chart."""
+    from .notebook import show, show_html  # noqa: PLC0415 (display is the notebook's concern)
+
+    for gid, members in groups(paths).items():
+        if group_id in ("", gid):
+            show_html(group_html(gid, members))
+            show(phq9_chart(gid, members), f"group-{gid}-phq9")
 
 
 def groups_section(paths: list[str | Path]) -> Safe:
@@ -138,6 +153,8 @@ __all__ = [
     "group_html",
     "groups",
     "groups_section",
+    "main_outcome",
     "phq9_chart",
     "response_rate",
+    "show_groups",
 ]

@@ -43,27 +43,27 @@ def _local_only(route: Any) -> None:
         route.abort()
 
 
-def check_printer() -> None:
-    """Raise the error a PDF would meet, before any work: Playwright missing or no Chromium."""
-    try:
-        import playwright.sync_api  # noqa: F401, PLC0415 (optional: the pdf extra)
-    except ImportError as exc:
-        raise IptNbError(
-            "PDF output needs Playwright: pip install 'ipt-nb[pdf]' (the HTML works without it)"
-        ) from exc
-    find_browser()
-
-
-@contextmanager
-def pdf_printer() -> Iterator[Callable[[Path, Path, str], None]]:
-    """A function ``print(page, out, footer)`` backed by one headless Chromium, closed on exit."""
+def _sync_playwright() -> Any:
+    """Playwright's entry point, or the error that says how to install it (the ``pdf`` extra)."""
     try:
         from playwright.sync_api import sync_playwright  # noqa: PLC0415 (optional: the pdf extra)
     except ImportError as exc:
         raise IptNbError(
             "PDF output needs Playwright: pip install 'ipt-nb[pdf]' (the HTML works without it)"
         ) from exc
-    with sync_playwright() as playwright:
+    return sync_playwright
+
+
+def check_printer() -> None:
+    """Raise the error a PDF would meet, before any work: Playwright missing or no Chromium."""
+    _sync_playwright()
+    find_browser()
+
+
+@contextmanager
+def pdf_printer() -> Iterator[Callable[[Path, Path, str], None]]:
+    """A function ``print(page, out, footer)`` backed by one headless Chromium, closed on exit."""
+    with _sync_playwright()() as playwright:
         browser = playwright.chromium.launch(
             executable_path=find_browser(),
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],

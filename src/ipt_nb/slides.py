@@ -20,12 +20,12 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from ._html import STYLE, Safe, bullet_list, join, table, tag, text
-from .catalog import PHASE_LABELS, TECHNIQUES
+from ._html import STYLE, Safe, bullet_list, tag, text
+from .catalog import PHASE_LABELS
 from .disclosure import visible_questions
-from .model import Case, Session
+from .model import Case
 from .render._assets import plotly_js
-from .walkthrough import Walkthrough, attendance_text
+from .walkthrough import Walkthrough
 
 CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
@@ -216,7 +216,7 @@ class Deck:
         medication = [m for m in self.case.medication if m.week == week]
         parts: list[object] = [self._heading(week), self.walk.risk_html(state)]
         if this_week:
-            parts += [tag("h3", "This week"), self._session_table(this_week)]
+            parts += [tag("h3", "This week"), self.walk.session_table(this_week)]
         else:
             parts.append(tag("p", f"No session recorded for week {week}.", cls="ipt-hidden"))
         if events:
@@ -243,20 +243,6 @@ class Deck:
         if after:
             parts += [tag("h3", "After the reveal"), bullet_list(after)]
         return tag("div", *parts, cls="fragment ipt-deck-answer")
-
-    def _session_table(self, sessions: list[Session]) -> Safe:
-        rows = [
-            (
-                "missed"
-                if not s.attended
-                else "; ".join(f"{m} {score.score}" for m, score in s.measures.items()) or "-",
-                attendance_text(self.case, s),
-                join([tag("span", TECHNIQUES[t].name, title=t) for t in s.techniques], ", ") or "-",
-                s.note or "",
-            )
-            for s in sessions
-        ]
-        return table(["scores", "held", "techniques", "note"], rows)
 
     def _chart_slides(self, week: int) -> list[Safe]:
         """One chart per slide, the full width of the screen: readable from the back of the room."""

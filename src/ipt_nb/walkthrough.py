@@ -20,7 +20,7 @@ from IPython.display import display
 from . import charts
 from ._html import STYLE, Safe, badge, bullet_list, join, table, tag
 from .catalog import PHASE_LABELS, PROBLEM_AREAS, TECHNIQUES, adherence_items_for
-from .disclosure import known_case, visible_questions
+from .disclosure import expected_answer, known_case, visible_questions
 from .model import Case, Event, Session
 from .notebook import figure_bundle, html_bundle, show, show_html
 from .outcomes import risk_alerts
@@ -202,6 +202,10 @@ class Walkthrough:
         return tag("div", *lines, cls="ipt-risk")
 
     def _sessions(self, state: WeekState) -> Safe:
+        return join([tag("h3", "Sessions so far"), self.session_table(state.sessions)])
+
+    def session_table(self, sessions: list[Session]) -> Safe:
+        """One row per session: scores (or "missed"), how it was held, techniques, events, note."""
         rows = [
             (
                 s.week,
@@ -213,14 +217,9 @@ class Walkthrough:
                 "; ".join(s.events) or "-",
                 s.note or "",
             )
-            for s in state.sessions
+            for s in sessions
         ]
-        return join(
-            [
-                tag("h3", "Sessions so far"),
-                table(["week", "scores", "held", "techniques", "events", "note"], rows),
-            ]
-        )
+        return table(["week", "scores", "held", "techniques", "events", "note"], rows)
 
     def _handout_command(self, state: WeekState) -> Safe:
         source = shlex.quote(self.source) if self.source else "CASE.yaml"
@@ -250,13 +249,10 @@ class Walkthrough:
 
     def answer_parts(self) -> Safe:
         """The teaching answer (or the primary focus), its rationale, and any focus chosen otherwise."""
-        answer = self.case.teaching.answer if self.case.teaching else None
-        focus = self.case.primary_focus()
-        area = answer.problem_area if answer else (focus.area if focus else None)
+        expected = expected_answer(self.case)
+        area, stage, rationale = expected.area, expected.stage, expected.rationale
         if area is None:
             return tag("p", "No answer recorded for this case.")
-        stage = answer.stage if answer and answer.stage else (focus.stage if focus else None)
-        rationale = (answer.rationale if answer else None) or (focus.rationale if focus else None) or ""
         parts = [tag("h3", f"Problem area: {PROBLEM_AREAS[area].label}" + (f" ({stage})" if stage else ""))]
         parts.append(tag("p", rationale, cls="ipt-quote"))
         for chosen in self.case.problem_areas:
