@@ -26,6 +26,7 @@ from .catalog import (
     STANDARD_AREAS,
     TRANSITION_EVENTS,
     near_onset,
+    phase_in,
 )
 from .instruments import INSTRUMENTS
 
@@ -446,8 +447,11 @@ def _overlap(a: Focus, b: Focus) -> bool:
 
 
 def _adherence_phase(case: Case) -> Iterator[Finding]:
+    spans = case.plan.phase_spans()
     for i, session in enumerate(case.sessions):
-        phase = case.phase_of(session.week)
+        if not session.adherence:
+            continue
+        phase = phase_in(spans, session.week)
         for item_id in session.adherence:
             item = ADHERENCE_ITEMS[item_id]
             if item.phase != phase:

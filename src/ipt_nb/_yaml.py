@@ -1,9 +1,13 @@
 """YAML plumbing for :mod:`ipt_nb.casefile`: safe fast reads, round-trip documents, positions.
 
-Two parsers on purpose. Reading a case for display or batch work uses
-PyYAML's libyaml-backed safe loader, set to the YAML 1.2 core schema (so ``no``
-stays text and ``010`` is ten), and refusing duplicate keys: about ten times
-faster than a round-trip parse. Locating an error and saving an edited file use
+Three parsers on purpose. The reference reader is PyYAML's libyaml-backed safe
+loader, set to the YAML 1.2 core schema (so ``no`` stays text and ``010`` is
+ten) and refusing duplicate keys. In front of it sits a quick reader,
+yaml-rs (a Rust YAML 1.2 parser), about ten times faster again; it is used only
+for text a conservative screen vouches for (no tags, anchors, directives,
+several documents, YAML 1.1 number forms or characters a YAML 1.1 reader treats
+differently), and any failure falls back to the reference reader, so errors
+keep their located messages. Locating an error and saving an edited file use
 ruamel.yaml's round-trip loader, which is slower but knows every node's line
 and column and keeps comments, key order and quoting.
 """
@@ -17,6 +21,11 @@ from typing import Any
 
 import yaml as pyyaml
 from ruamel.yaml import YAML
+
+try:
+    import yaml_rs
+except ImportError:  # pragma: no cover - every file still reads, through the reference reader
+    yaml_rs = None
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import (
     DoubleQuotedScalarString,
@@ -111,6 +120,102 @@ def _represent_null(representer: Any, _: None) -> Any:
 def parse_fast(text: str) -> Any:
     """Plain Python data from YAML text (YAML 1.2 core schema, safe tags only)."""
     return pyyaml.load(text, Loader=CoreSchemaLoader)
+
+
+def _token_classes() -> bytes:
+    """A byte table for :func:`quick_reader_vouches`: separators become spaces, digits ``d``, the
+    other characters a number may start with stay themselves, the rest become ``a``."""
+    table = bytearray(b"a" * 256)
+    for byte in b" \t\r\n[]{},:":
+        table[byte] = ord(" ")
+    for byte in b"0123456789":
+        table[byte] = ord("d")
+    for byte in b"+-._!&*%?":
+        table[byte] = byte
+    return bytes(table)
+
+
+_TOKEN_CLASSES = _token_classes()
+_ASCII_TEXT = bytes([9, 10, 13, *range(32, 127)])
+_SEPARATORS = frozenset(b" \t\r\n[]{},:")
+_LONG_INTEGER = b"d" * (MAX_INT_DIGITS + 1)
+_NUMBER_WITH_UNDERSCORE = re.compile(rb"_[^ _]*+(?<=[-+.d_]) ")
+"""On the reversed token classes: a word that starts like a number and holds an underscore."""
+_LENIENT_NUMBERS = (
+    re.compile(rb"0[xXoObB]"),  # hex, octal, binary: yaml-rs takes signs, capitals and 0b
+    re.compile(rb"\.[iInN]"),  # .inf and .nan: yaml-rs takes any capitals
+)
+_INDICATORS = {ord(c): re.compile(rb" " + re.escape(c.encode())) for c in "!&*%"}
+_BLOCK_HEADER_AT_END = re.compile(rb"[|>][-+0-9]* *(?:#.*)?\Z")
+_COMPLEX_KEY = re.compile(rb"\? (?<= \? )")
+
+
+def _starts_a_word(raw: bytes, index: int) -> bool:
+    """Whether ``raw[index]`` starts a word, or follows a sign that does (``-0x1``, ``+.inf``)."""
+    if index and raw[index - 1] in b"+-":
+        index -= 1
+    return index == 0 or raw[index - 1] in _SEPARATORS
+
+
+def quick_reader_vouches(text: str) -> bool:
+    """Whether the quick reader gives exactly what the reference reader gives for ``text``.
+
+    A screen, erring towards the reference reader (a ``*`` starting a word in prose is enough to
+    send a file there): each test is a place where the two were seen to differ, found by comparing
+    them on every short number-like word; ``tests/test_yaml.py`` keeps comparing them. Byte tables
+    and searches that start from a literal keep it near 0.1 ms for a 16-week case.
+    """
+    try:
+        raw = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: only the reference reader's error will do
+        return False
+    if text.isascii():
+        if raw.translate(None, _ASCII_TEXT):
+            return False  # control characters (yaml-rs keeps them; it cuts a value at NUL)
+    elif not text.replace("\n", "").replace("\t", "").replace("\r", "").isprintable():
+        return False  # YAML 1.1 line breaks (U+0085, U+2028), a byte-order mark, unassigned
+    if not raw.endswith(b"\n") or _BLOCK_HEADER_AT_END.search(raw.rstrip().rpartition(b"\n")[2]):
+        return False  # the last line's break, an empty block scalar at the end: yaml-rs adds a break
+    if b"\t" in raw:
+        return False  # where a tab may stand, the two readers disagree (``a:\tb``, a leading tab)
+    if raw.startswith((b"---", b"...", b"%")) or b"\n---" in raw or b"\n..." in raw:
+        return False  # several documents, directives
+    for pattern in _LENIENT_NUMBERS:
+        if any(_starts_a_word(raw, m.start()) for m in pattern.finditer(raw)):
+            return False
+    classes = b" " + raw.translate(_TOKEN_CLASSES) + b" "
+    if any(byte in raw and pattern.search(classes) for byte, pattern in _INDICATORS.items()):
+        return False  # tags, anchors, aliases, directives
+    if b"?" in raw and _COMPLEX_KEY.search(classes):
+        return False
+    if _LONG_INTEGER in classes:
+        return False  # an integer longer than the reference reader reads
+    return b"_" not in raw or _NUMBER_WITH_UNDERSCORE.search(classes[::-1]) is None  # 1_000
+
+
+def parse_quick(text: str) -> Any | None:
+    """The same data as :func:`parse_fast`, or ``None`` where the quick reader cannot vouch for it.
+
+    ``None`` means "ask the reference reader": the text failed the screen, did not parse, or
+    the quick reader is not installed. Errors are never reported from here.
+    """
+    if yaml_rs is None or not quick_reader_vouches(text):
+        return None
+    try:
+        return yaml_rs.loads(text, parse_datetime=False)
+    except (ValueError, RecursionError, OverflowError):
+        return None
+
+
+def shape_is_bounded(text: str) -> bool:
+    """Whether a document the quick reader vouched for is too small to break :func:`check_shape`.
+
+    The screen lets no alias through, so every value takes at least one character of its own:
+    text shorter than :data:`MAX_NODES` cannot expand past it. Depth needs no check either: the
+    case model nests six levels and refuses anything deeper, and the screen refuses the only
+    other thing the walk looks for, integers too long to read.
+    """
+    return len(text) < MAX_NODES
 
 
 def parse_roundtrip(text: str) -> Any:

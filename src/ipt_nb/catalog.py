@@ -435,3 +435,19 @@ ADHERENCE_ITEMS: Final[dict[str, AdherenceItem]] = {row[0]: AdherenceItem(*row) 
 def adherence_items_for(phase: str) -> list[AdherenceItem]:
     """The checklist items a supervisor rates in a session of ``phase``."""
     return [item for item in ADHERENCE_ITEMS.values() if item.phase == phase]
+
+
+def phase_in(spans: dict[PhaseId, tuple[int, int]], week: int) -> str:
+    """The phase ``week`` lies in, given a plan's phase spans (``Plan.phase_spans``).
+
+    ``Case.phase_of`` works the spans out on each call; a loop over many weeks works them out once
+    and calls this.
+    """
+    if week < 0:
+        return "before_intake"
+    if week == 0:
+        return "intake"
+    for phase, (first, last) in spans.items():
+        if first <= week <= last:
+            return phase
+    return "follow_up"
