@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 NBVAL  := --nbval-current-env -p no:cacheprovider
 
-.PHONY: install demo test test-casebook golden bench bench-class fuzz screenshots clean
+.PHONY: install demo test test-fast test-casebook golden bench bench-class fuzz screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,11 +24,17 @@ demo: install  ## validate the sample casebook, print its outcomes and render it
 	$(BIN)/ipt-nb summary casebook/cases casebook/cases/group-riverside
 	$(BIN)/ipt-nb render casebook/cases casebook/cases/group-riverside --out reports
 
-test: install  ## lint, the unit tests, the golden notebooks (nbval), then the casebook as-is (nbval-lax)
+test: install  ## lint, types, the unit tests, the golden notebooks (nbval), then the casebook as-is (nbval-lax)
 	$(BIN)/ruff check src tests benchmarks casebook widgets
 	$(BIN)/ruff format --check src tests benchmarks casebook widgets
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(NBVAL) --nbval-lax casebook widgets
 	$(BIN)/python -m pytest $(NBVAL) --nbval --nbval-sanitize-with tests/golden/sanitize.cfg tests --ignore=tests/golden/full
+
+test-fast: install  ## lint, types and every test that needs no kernel, server or browser (a few minutes)
+	$(BIN)/ruff check src tests benchmarks casebook widgets
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -p no:cacheprovider -m "not slow" -q tests --ignore=tests/golden
 
 test-casebook: install  ## the golden notebooks of every casebook case (make test checks a representative six)
 	$(BIN)/python -m pytest $(NBVAL) --nbval --nbval-sanitize-with tests/golden/sanitize.cfg tests/golden/full

@@ -31,9 +31,9 @@ def test_environment_yml_lists_the_same_dependencies_as_pyproject() -> None:
     text = (ROOT / "environment.yml").read_text()
     dependencies = text.split("dependencies:", 1)[1]
     listed = {
-        _name(line[4:])
+        _name(line.strip()[2:])
         for line in dependencies.splitlines()
-        if line.startswith("  - ") and not line.startswith("  - pip")
+        if line.startswith(("  - ", "      - ")) and not line.strip().startswith(("- pip", "- -e"))
     }
     assert listed - {"python"} == wanted
 

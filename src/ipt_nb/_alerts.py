@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
-from .instruments import DEPRESSION_MEASURES, INSTRUMENTS
+from .instruments import DEPRESSION_MEASURES, INSTRUMENTS, MeasureId
 
 if TYPE_CHECKING:
     from .model import Case
@@ -40,7 +40,7 @@ class Alert(BaseModel):
     id: str
     week: int
     """The week the alert fires (the first week of a run)."""
-    measure: str
+    measure: MeasureId
     severity: Literal["urgent", "high", "medium", "info"]
     message: str
     until_week: int | None = None
@@ -66,7 +66,7 @@ class Alert(BaseModel):
 class RiskGap(BaseModel):
     """A measure with a risk item recorded as totals that do not settle it."""
 
-    measure: str
+    measure: MeasureId
     item: int
     weeks: list[int]
 
@@ -76,7 +76,7 @@ class RiskGap(BaseModel):
         return f"{name} risk item not recorded (item {self.item}; total only) in week(s) {weeks}"
 
 
-def _alert(alert_id: str, weeks: list[int], measure: str, reason: str = "") -> Alert:
+def _alert(alert_id: str, weeks: list[int], measure: MeasureId, reason: str = "") -> Alert:
     message = ALERT_TEXT[alert_id]
     if alert_id == "A1_risk_item" and reason:
         message = f"{reason}: review risk now"
@@ -92,7 +92,9 @@ def _alert(alert_id: str, weeks: list[int], measure: str, reason: str = "") -> A
     )
 
 
-def compute_alerts(case: Case, config: OutcomeConfig, measures: dict[str, MeasureOutcome]) -> list[Alert]:
+def compute_alerts(
+    case: Case, config: OutcomeConfig, measures: dict[MeasureId, MeasureOutcome]
+) -> list[Alert]:
     """Every alert with the week it fires, in week order, from the case's measure outcomes."""
     found = [
         *risk_alerts(case),
@@ -130,7 +132,7 @@ def risk_alerts(case: Case) -> list[Alert]:
 
 def risk_gaps(case: Case) -> list[RiskGap]:
     """Per measure with a risk item: the weeks it was recorded as a total that leaves the item open."""
-    weeks: dict[str, list[int]] = {}
+    weeks: dict[MeasureId, list[int]] = {}
     for session in case.sessions:
         if session.risk is not None and session.risk.assessed:
             continue  # the week's risk review records risk, whatever the totals leave open
@@ -158,7 +160,9 @@ def _runs(weeks_flags: list[tuple[int, bool]]) -> list[list[int]]:
     return runs
 
 
-def _trajectory_alerts(case: Case, config: OutcomeConfig, measures: dict[str, MeasureOutcome]) -> list[Alert]:
+def _trajectory_alerts(
+    case: Case, config: OutcomeConfig, measures: dict[MeasureId, MeasureOutcome]
+) -> list[Alert]:
     found = []
     early, mid = config.review_weeks(case.plan.sessions)  # the contract in force at the reviews
     acute_weeks = {s.week for s in case.treatment_sessions()}
@@ -182,12 +186,14 @@ def _trajectory_alerts(case: Case, config: OutcomeConfig, measures: dict[str, Me
     return found
 
 
-def _remission_alert(case: Case, config: OutcomeConfig, measures: dict[str, MeasureOutcome]) -> list[Alert]:
+def _remission_alert(
+    case: Case, config: OutcomeConfig, measures: dict[MeasureId, MeasureOutcome]
+) -> list[Alert]:
     """A6 once, at the first week a watched measure is in remission (held for the sustained-remission
     rule's weeks when it is on: the alert fires when the last of them is scored, never before)."""
     run = config.sustained_remission_weeks or 1
     acute_weeks = {s.week for s in case.treatment_sessions()}
-    reached: list[tuple[int, int, str]] = []
+    reached: list[tuple[int, int, MeasureId]] = []
     for order, measure in enumerate(depression_measures(case, config)):
         outcome = measures[measure]
         if outcome.verdicts["remission"].value == "not_applicable":
@@ -206,7 +212,7 @@ def _remission_alert(case: Case, config: OutcomeConfig, measures: dict[str, Meas
     return [_alert("A6_remission_reached", [week], measure)]
 
 
-def depression_measures(case: Case, config: OutcomeConfig) -> list[str]:
+def depression_measures(case: Case, config: OutcomeConfig) -> list[MeasureId]:
     """Measures A6 watches: the configured ones, else every depression measure the case uses."""
     watched = config.remission_alert_measures or DEPRESSION_MEASURES
     return [m for m in case.measures_present() if m in watched]

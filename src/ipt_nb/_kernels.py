@@ -13,7 +13,7 @@ from __future__ import annotations
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 
 
-class ReleasingKernelManager(AsyncMappingKernelManager):  # type: ignore[misc]
+class ReleasingKernelManager(AsyncMappingKernelManager):
     """Culls a kernel only once its page has connected and gone."""
 
     def __init__(self, **kwargs: object) -> None:
@@ -28,6 +28,8 @@ class ReleasingKernelManager(AsyncMappingKernelManager):  # type: ignore[misc]
         if kernel_id in self.connected_once:
             await super().cull_kernel_if_idle(kernel_id)
 
-    async def shutdown_kernel(self, kernel_id: str, *args: object, **kwargs: object) -> None:
+    async def shutdown_kernel(  # type: ignore[override]  # jupyter_client types the sync wrapper
+        self, kernel_id: str, now: bool = False, restart: bool = False
+    ) -> None:
         self.connected_once.discard(kernel_id)
-        await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        await super().shutdown_kernel(kernel_id, now=now, restart=restart)

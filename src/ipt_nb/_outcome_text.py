@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .catalog import ADAPTATIONS, area_label
-from .instruments import INSTRUMENTS
+from .instruments import INSTRUMENTS, measure_id
 
 if TYPE_CHECKING:
     from .model import Case
@@ -136,7 +136,7 @@ def threshold_lines(summary: OutcomeSummary) -> list[str]:
         + ")",
         "A6: first week in remission on "
         + (
-            ", ".join(INSTRUMENTS[m].short for m in config.remission_alert_measures)
+            ", ".join(INSTRUMENTS[measure_id(m)].short for m in config.remission_alert_measures)
             if config.remission_alert_measures
             else "the case's depression measures"
         ),

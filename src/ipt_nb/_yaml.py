@@ -17,15 +17,11 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml as pyyaml
+import yaml_rs
 from ruamel.yaml import YAML
-
-try:
-    import yaml_rs
-except ImportError:  # pragma: no cover - every file still reads, through the reference reader
-    yaml_rs = None
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import (
     DoubleQuotedScalarString,
@@ -46,10 +42,13 @@ class ShapeError(ValueError):
     """The parsed document is too large or too deep once aliases are followed."""
 
 
-_BaseLoader: type = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
+if TYPE_CHECKING:
+    _BaseLoader = pyyaml.SafeLoader
+else:  # libyaml's C loader where PyYAML was built with it, which is ten times faster
+    _BaseLoader = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
 
 
-class CoreSchemaLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class CoreSchemaLoader(_BaseLoader):
     """PyYAML's safe loader with YAML 1.2 core-schema scalars and no duplicate keys."""
 
     yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}  # noqa: RUF012
@@ -196,10 +195,10 @@ def quick_reader_vouches(text: str) -> bool:
 def parse_quick(text: str) -> Any | None:
     """The same data as :func:`parse_fast`, or ``None`` where the quick reader cannot vouch for it.
 
-    ``None`` means "ask the reference reader": the text failed the screen, did not parse, or
-    the quick reader is not installed. Errors are never reported from here.
+    ``None`` means "ask the reference reader": the text failed the screen or did not parse.
+    Errors are never reported from here.
     """
-    if yaml_rs is None or not quick_reader_vouches(text):
+    if not quick_reader_vouches(text):
         return None
     try:
         return yaml_rs.loads(text, parse_datetime=False)

@@ -624,7 +624,7 @@ def _render(args: argparse.Namespace) -> int:
 
     skip_slow_imports()  # this process may render too (one worker); it is ours to trim
 
-    options: dict[str, object] = {
+    options: dict[str, Any] = {
         "out": args.out,
         "template": args.template,
         "parameters": {name: _parameter_value(value) for name, value in args.parameter},
@@ -646,7 +646,7 @@ def _render(args: argparse.Namespace) -> int:
         if not 1 <= args.workers <= MAX_WORKERS:
             raise UsageError(f"--workers must be 1 to {MAX_WORKERS}, not {args.workers}")
         options["workers"] = args.workers
-    check_render_parameters(args.template, options["parameters"])  # type: ignore[arg-type]
+    check_render_parameters(args.template, options["parameters"])
     inputs = case_files(list(args.paths or [Path("casebook") / "cases"]))
     for source in [*inputs, args.template]:
         if source.exists() and args.out.exists() and source.resolve() == args.out.resolve():

@@ -116,7 +116,9 @@ def known_case(case: Case, week: int, *, reveal: bool = False) -> Case:
         update["plan"] = case.plan.model_copy(update={"extended_to": None, "recontracted_week": None})
     if not reveal:
         formulation_week = case.formulation.week if case.formulation else None
-        questions = [Question(text=t, week=0) for t in visible_questions(case, week, reveal=False)]
+        questions: list[str | Question] = [
+            Question(text=t, week=0) for t in visible_questions(case, week, reveal=False)
+        ]
         update |= {
             "problem_areas": [],
             "formulation": Formulation(week=formulation_week) if formulation_week is not None else None,

@@ -9,6 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+__all__ = [
+    "CaseFileError",
+    "IdentifiersFoundError",
+    "IptNbError",
+    "Issue",
+    "ParameterError",
+    "SaveError",
+    "StaleFileError",
+    "TargetExistsError",
+    "UsageError",
+]
+
 
 @dataclass(frozen=True, slots=True)
 class Issue:
@@ -99,3 +111,11 @@ class TargetExistsError(SaveError):
 
     def __init__(self, path: Path) -> None:
         super().__init__(path, "a file with this name exists; choose another name or overwrite on purpose")
+
+
+class ParameterError(IptNbError, ValueError):
+    """A notebook parameter is missing, unknown, of the wrong type, or names a bad file."""
+
+
+class IdentifiersFoundError(IptNbError, ValueError):
+    """A case about to be shared still holds identifiers (the message lists where)."""

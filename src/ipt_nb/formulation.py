@@ -140,7 +140,7 @@ def _focus_sentence(case: Case) -> tuple[str, str]:
 
 def draft(case: Case) -> str:
     """A plain-language formulation drafted from the case, for the clinician to edit."""
-    measure = next((m for m in ("phq9", "hamd17", "epds", "bdi2", "gad7") if case.scores(m)), None)
+    measure = case.primary_measure()
     score_text = ""
     if measure:
         instrument = INSTRUMENTS[measure]

@@ -19,7 +19,7 @@ from .casefile import case_files, load_case
 from .catalog import area_label
 from .charts._style import FONT, OKABE_ITO, escape
 from .model import Case
-from .outcomes import MeasureOutcome, main_measure, summarize
+from .outcomes import MeasureOutcome, summarize
 
 
 def groups(paths: list[str | Path]) -> dict[str, list[Case]]:
@@ -56,8 +56,7 @@ def attendance_table(members: list[Case]) -> Safe:
 
 def main_outcome(case: Case) -> MeasureOutcome | None:
     """The member's main measure's outcome (PHQ-9 first), or ``None`` without scores."""
-    measures = summarize(case).measures
-    return measures.get(main_measure(measures) or "")
+    return summarize(case).main_outcome()
 
 
 def focus_table(members: list[Case], outcomes: list[MeasureOutcome | None]) -> Safe:

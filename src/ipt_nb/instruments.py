@@ -167,7 +167,7 @@ GAD7_ITEMS = (
 """GAD-7 items (Spitzer et al. 2006); free to reproduce like the PHQ-9."""
 
 
-INSTRUMENTS: Final[dict[str, Instrument]] = {
+INSTRUMENTS: Final[dict[MeasureId, Instrument]] = {
     i.id: i
     for i in (
         Instrument(
@@ -313,9 +313,19 @@ HAMD_BAND_SCHEMES.update(
     }
 )
 
-MEASURE_IDS: Final[tuple[str, ...]] = tuple(INSTRUMENTS)
-DEPRESSION_MEASURES: Final[tuple[str, ...]] = tuple(m for m, i in INSTRUMENTS.items() if i.depression)
-MAIN_MEASURE_ORDER: Final[tuple[str, ...]] = ("phq9", "epds", "hamd17", "bdi2")
+MEASURE_IDS: Final[tuple[MeasureId, ...]] = tuple(INSTRUMENTS)
+
+
+def measure_id(name: str) -> MeasureId:
+    """``name`` as a measure id, for text from outside (a configuration, a score line) that has been
+    checked; raises ``KeyError`` for a name no instrument has."""
+    if name not in INSTRUMENTS:
+        raise KeyError(name)
+    return name
+
+
+DEPRESSION_MEASURES: Final[tuple[MeasureId, ...]] = tuple(m for m, i in INSTRUMENTS.items() if i.depression)
+MAIN_MEASURE_ORDER: Final[tuple[MeasureId, ...]] = ("phq9", "epds", "hamd17", "bdi2")
 """Which depression measure a one-line view shows when a case has several: the first present."""
 RESPONSE_FRACTION: Final = 0.5
 """Response: a reduction of at least 50% from baseline (Frank et al. 1991)."""

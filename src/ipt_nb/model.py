@@ -10,7 +10,7 @@ a week) are computed on demand and never stored.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -39,7 +39,7 @@ from .catalog import (
     adaptation_phases,
     phase_in,
 )
-from .instruments import MEASURE_IDS, MeasureId
+from .instruments import MAIN_MEASURE_ORDER, MEASURE_IDS, MeasureId
 
 FORMAT: Literal["ipt-case/1"] = "ipt-case/1"
 SUPPORTED_FORMATS = (FORMAT,)
@@ -83,8 +83,12 @@ EventKind = Literal[
     "retirement", "illness", "birth", "pregnancy", "school_change", "other",
 ]  # fmt: skip
 SessionKind = Literal["intake", "session", "follow_up", "maintenance"]
-TechniqueId = Literal[tuple(TECHNIQUES)]  # type: ignore[valid-type]
-AdherenceId = Literal[tuple(ADHERENCE_ITEMS)]  # type: ignore[valid-type]
+if TYPE_CHECKING:  # built from the catalogue at run time, which a type checker cannot follow
+    TechniqueId = str
+    AdherenceId = str
+else:
+    TechniqueId = Literal[tuple(TECHNIQUES)]
+    AdherenceId = Literal[tuple(ADHERENCE_ITEMS)]
 AdherenceRating = Annotated[Literal[0, 1, 2, "na"], BeforeValidator(_no_bool)]
 
 
@@ -448,14 +452,20 @@ class Case(_Model):
         """Weeks in which any closeness was re-rated, after intake."""
         return [s.week for s in self.sessions if s.ratings]
 
-    def scores(self, measure: str) -> list[tuple[int, int]]:
+    def scores(self, measure: MeasureId) -> list[tuple[int, int]]:
         """``(week, total)`` of one measure, in week order."""
-        return [(s.week, s.measures[measure].score) for s in self.sessions if measure in s.measures]  # type: ignore[index]
+        return [(s.week, s.measures[measure].score) for s in self.sessions if measure in s.measures]
 
-    def measures_present(self) -> list[str]:
+    def measures_present(self) -> list[MeasureId]:
         """Measure ids used in any session, in the catalogue's order."""
         used = {m for s in self.sessions for m in s.measures}
         return [m for m in MEASURE_IDS if m in used]
+
+    def primary_measure(self) -> MeasureId | None:
+        """The measure the case is followed by: the first depression measure present in
+        ``MAIN_MEASURE_ORDER`` (PHQ-9, EPDS, HAM-D, BDI-II), else the first measure used, else ``None``."""
+        present = self.measures_present()
+        return next((m for m in MAIN_MEASURE_ORDER if m in present), present[0] if present else None)
 
     def old_deaths(self) -> list[Event]:
         """Deaths in the timeline more than two years before the episode's onset (grief is then doubtful)."""

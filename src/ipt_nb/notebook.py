@@ -19,16 +19,24 @@ from IPython.display import display
 
 from ._html import Safe
 from .casefile import load_case
-from .errors import CaseFileError, IptNbError
+from .errors import CaseFileError, ParameterError
 from .model import Case
+
+__all__ = [
+    "PLOTLY_CONFIG",
+    "PLOTLY_MIME",
+    "ParameterError",
+    "check_parameters",
+    "figure_bundle",
+    "html_bundle",
+    "load_parameter_case",
+    "show",
+    "show_html",
+]
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 IPYTHON_NAMES = frozenset({"In", "Out", "exit", "quit", "get_ipython", "open"})
-
-
-class ParameterError(IptNbError, ValueError):
-    """A notebook parameter is missing, unknown, of the wrong type, or names a bad file."""
 
 
 def _coerce(name: str, value: Any, kind: type) -> Any:
@@ -55,7 +63,7 @@ def _record_own_names(namespace: dict[str, Any]) -> None:
     second time in the same kernel does not take them for unknown parameters. The record lives in
     the namespace: a ``%reset`` (the batch renderer's, between cases) clears it, so a later case's
     injected parameters are checked afresh."""
-    shell = get_ipython()  # type: ignore[no-untyped-call]
+    shell = get_ipython()
     if shell is None or shell.user_ns is not namespace or getattr(shell, "_ipt_nb_recording", False):
         return
 

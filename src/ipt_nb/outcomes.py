@@ -21,6 +21,7 @@ reported as follow-up.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -33,6 +34,8 @@ from .instruments import (
     MAIN_MEASURE_ORDER,
     RESPONSE_FRACTION,
     Band,
+    MeasureId,
+    measure_id,
 )
 from .model import Case
 
@@ -57,7 +60,7 @@ __all__ = [
     "threshold_lines",
 ]
 
-NHS_MEASURES = ("phq9", "gad7")
+NHS_MEASURES: tuple[MeasureId, ...] = ("phq9", "gad7")
 """Measures NHS Talking Therapies uses for caseness, recovery and reliable improvement."""
 NHS_SOURCE = (
     "NHS Talking Therapies for anxiety and depression Manual, v7 (2024), and the NHS Talking "
@@ -74,11 +77,11 @@ class OutcomeConfig(BaseModel):
 
     response_fraction: float = Field(default=RESPONSE_FRACTION, gt=0, le=1)
     remission_max: dict[str, Annotated[int, Field(ge=0, strict=True)]] = Field(
-        default_factory=lambda: {m: i.remission_max for m, i in INSTRUMENTS.items()}
+        default_factory=lambda: {str(m): i.remission_max for m, i in INSTRUMENTS.items()}
     )
     """Per measure; measures left out keep the kit's value."""
     reliable_change_points: dict[str, Annotated[float, Field(gt=0, allow_inf_nan=False)]] = Field(
-        default_factory=lambda: {m: i.reliable_change.points for m, i in INSTRUMENTS.items()}
+        default_factory=lambda: {str(m): i.reliable_change.points for m, i in INSTRUMENTS.items()}
     )
     """Per measure; measures left out keep the kit's value."""
     early_review_week: Annotated[int, Field(ge=1)] | None = None
@@ -108,9 +111,10 @@ class OutcomeConfig(BaseModel):
         if unknown:
             raise ValueError(f"unknown measure(s) {', '.join(unknown)}; use {', '.join(INSTRUMENTS)}")
         for measure, value in values.items():
-            if value > (top := INSTRUMENTS[measure].total_max):
+            if value > (top := INSTRUMENTS[measure_id(measure)].total_max):
                 raise ValueError(f"{measure}: {value} is above the scale's maximum, {top}")
-        default = cls.model_fields[info.field_name].default_factory()  # type: ignore[index,misc]
+        assert info.field_name is not None  # a field validator always knows its field
+        default = cls.model_fields[info.field_name].get_default(call_default_factory=True)
         return {**default, **values}
 
     @field_validator("remission_alert_measures")
@@ -127,14 +131,14 @@ class OutcomeConfig(BaseModel):
         mid = self.mid_review_week or math.ceil(self.mid_review_fraction * sessions - 1e-9)
         return early, mid
 
-    def bands(self, measure: str) -> tuple[str, tuple[Band, ...]]:
+    def bands(self, measure: MeasureId) -> tuple[str, tuple[Band, ...]]:
         """The band scheme's name and bands used for ``measure``."""
         if measure == "hamd17":
             return HAMD_BAND_SCHEMES[self.hamd_bands]
         instrument = INSTRUMENTS[measure]
         return instrument.band_scheme, instrument.bands
 
-    def band(self, measure: str, score: int) -> str:
+    def band(self, measure: MeasureId, score: int) -> str:
         for band in self.bands(measure)[1]:
             if band.contains(score):
                 return band.label
@@ -173,7 +177,7 @@ class ScorePoint(BaseModel):
 
 
 class MeasureOutcome(BaseModel):
-    measure: str
+    measure: MeasureId
     name: str
     band_scheme: str
     scores: list[ScorePoint]
@@ -204,7 +208,7 @@ class MeasureOutcome(BaseModel):
 
 class OutcomeSummary(BaseModel):
     case_id: str
-    measures: dict[str, MeasureOutcome]
+    measures: dict[MeasureId, MeasureOutcome]
     caseness: bool | None
     """NHS Talking Therapies: PHQ-9 >= 10 or GAD-7 >= 8 at baseline (None when it cannot be judged)."""
     recovery: bool | None
@@ -227,6 +231,11 @@ class OutcomeSummary(BaseModel):
     treatment_sessions: int = 0
     """Attended sessions of the acute course."""
     missed_weeks: list[int] = []
+
+    def main_outcome(self) -> MeasureOutcome | None:
+        """The outcome a one-line view shows (:func:`main_measure`), or ``None`` with no measures."""
+        measure = main_measure(self.measures)
+        return self.measures[measure] if measure is not None else None
 
 
 def summarize(case: Case, config: OutcomeConfig | None = None) -> OutcomeSummary:
@@ -262,15 +271,16 @@ def alerts(case: Case, config: OutcomeConfig | None = None) -> list[Alert]:
     return compute_alerts(case, config, measures)
 
 
-def main_measure(measures: dict[str, Any]) -> str | None:
-    """The measure a one-line view shows: the first depression measure present (PHQ-9 first)."""
+def main_measure(measures: Mapping[MeasureId, Any]) -> MeasureId | None:
+    """The measure a one-line view of these outcomes shows: the rule of
+    :meth:`ipt_nb.model.Case.primary_measure`, for a mapping of measure ids."""
     for measure in (*MAIN_MEASURE_ORDER, *measures):
         if measure in measures:
             return measure
     return None
 
 
-def _is_case(measure: str, score: int) -> bool:
+def _is_case(measure: MeasureId, score: int) -> bool:
     threshold = INSTRUMENTS[measure].caseness_min
     return threshold is not None and score >= threshold
 
@@ -280,7 +290,7 @@ def improvement(baseline: int, score: int) -> float:
     return (baseline - score) / baseline if baseline else 0.0
 
 
-def not_applicable_reason(measure: str, baseline: int, config: OutcomeConfig) -> str:
+def not_applicable_reason(measure: MeasureId, baseline: int, config: OutcomeConfig) -> str:
     """Why response, remission and percent change do not apply to this baseline ('' when they do)."""
     remission_max = config.remission_max[measure]
     if baseline == 0:
@@ -300,7 +310,7 @@ def _first_remission_week(points: list[ScorePoint], remission_max: int, run: int
     return None
 
 
-def measure_outcome(case: Case, measure: str, config: OutcomeConfig | None = None) -> MeasureOutcome:
+def measure_outcome(case: Case, measure: MeasureId, config: OutcomeConfig | None = None) -> MeasureOutcome:
     config = config or OutcomeConfig()
     instrument = INSTRUMENTS[measure]
     scores = case.scores(measure)
@@ -399,7 +409,7 @@ def _measure_verdicts(
 
 
 def _nhs_verdicts(
-    case: Case, measures: dict[str, MeasureOutcome], config: OutcomeConfig
+    case: Case, measures: dict[MeasureId, MeasureOutcome], config: OutcomeConfig
 ) -> dict[str, Verdict]:
     """NHS Talking Therapies caseness, recovery and reliable change, exactly as NHS_SOURCE defines them.
 

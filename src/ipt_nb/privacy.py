@@ -19,8 +19,19 @@ import yaml as pyyaml
 
 from ._yaml import parse_fast
 from .casefile import read_text
-from .errors import CaseFileError, IptNbError, Issue
+from .errors import CaseFileError, IdentifiersFoundError, Issue
 from .model import SUPPORTED_FORMATS
+
+__all__ = [
+    "PATTERNS",
+    "Finding",
+    "IdentifiersFoundError",
+    "lint_file",
+    "lint_text",
+    "refusal",
+    "require_clean",
+    "without_text",
+]
 
 MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -247,10 +258,6 @@ def _lint(source: str, data: Any, path: str | Path) -> list[Finding]:
 def _name_finding(path: str | Path, lines: list[str], piece: _Text, word: str, offset: int) -> Finding:
     line, column = _locate(lines, piece, word, offset)
     return Finding(str(path), line, column, "name", word, "use a declared label or a role ('her sister')")
-
-
-class IdentifiersFoundError(IptNbError, ValueError):
-    """A case about to be shared still holds identifiers."""
 
 
 def refusal(path: str | Path, findings: list[Finding], shown: int = 5) -> str:

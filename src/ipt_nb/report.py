@@ -204,7 +204,8 @@ def problem_areas(case: Case) -> Safe:
 def outcomes(summary: OutcomeSummary) -> Safe:
     rows = []
     for o in summary.measures.values():
-        end = f"{o.end} (week {o.end_week}, {o.end_band.replace('_', ' ')})" if o.end is not None else "-"
+        band = (o.end_band or "").replace("_", " ")
+        end = f"{o.end} (week {o.end_week}, {band})" if o.end is not None else "-"
         percent = f" ({o.percent_change:+.0f}%)" if o.percent_change is not None else ""
         reliable = o.verdicts["reliable_improvement"]
         rows.append(
@@ -366,7 +367,7 @@ def cohort_rates(cases: list[Case]) -> Safe:
     rows = []
     for area, members in groups.items():
         summaries = [summarize(c) for c in members]
-        main = [s.measures.get(main_measure(s.measures) or "") for s in summaries]
+        main = [s.main_outcome() for s in summaries]
         rows.append(
             (
                 PROBLEM_AREAS[area].label if area in PROBLEM_AREAS else "no focus",

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from ._messages import message_for
 from .casefile import CaseDocument
 from .errors import CaseFileError, Issue
-from .instruments import MEASURE_IDS
+from .instruments import MEASURE_IDS, MeasureId, measure_id
 from .model import Case, MeasureScore, Session
 
 COLUMNS = ("week", "measure", "total", "items")
@@ -31,7 +31,7 @@ ITEM_SEPARATOR = " "
 class ScoreRow:
     line: int
     week: int
-    measure: str
+    measure: MeasureId
     total: int | None
     items: list[int] | None
 
@@ -103,8 +103,10 @@ def parse_csv(text: str, source: str | Path = "<csv>") -> list[ScoreRow]:
                     Issue("week", f"week {week} {measure} is also on line {seen[week, measure]}", line)
                 )
             seen[week, measure] = line
+        if measure not in MEASURE_IDS:
+            continue  # reported above; its other fields cannot be checked against a scale
         kept_items = [i for i in items if i is not None] if items else None
-        row = ScoreRow(line, week or 0, measure, total, kept_items)
+        row = ScoreRow(line, week or 0, measure_id(measure), total, kept_items)
         if not issues or issues[-1].line != line:
             issues += _range_issues(row)
         rows.append(row)
@@ -134,7 +136,7 @@ def merge_scores(case: Case, rows: list[ScoreRow]) -> Case:
         score = MeasureScore.model_validate(_score(row))
         if score.items is not None and score.total == sum(score.items):
             score = MeasureScore(items=score.items)  # the total is derived: write the items alone
-        existing = session.measures.get(row.measure)  # type: ignore[call-overload]
+        existing = session.measures.get(row.measure)
         if existing is not None and (existing.score, existing.items) == (score.score, score.items):
             continue  # unchanged: keep it exactly as written
         sessions[row.week] = session.model_copy(update={"measures": {**session.measures, row.measure: score}})

@@ -65,7 +65,7 @@ slider's handle gets its name."""
 
 def attendance_text(case: Case, session: Session) -> str:
     """How the session was held: its mode, who else was in the room, an interpreter."""
-    parts = [] if session.mode == "in_person" else [session.mode]
+    parts: list[str] = [] if session.mode == "in_person" else [session.mode]
     labels = {p.id: p.label for p in case.people}
     if session.attendees:
         parts.append("with " + ", ".join(labels.get(a, a) for a in session.attendees))

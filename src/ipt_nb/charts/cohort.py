@@ -13,8 +13,8 @@ from typing import Any
 import plotly.graph_objects as go
 
 from ..catalog import PROBLEM_AREAS
+from ..instruments import MeasureId
 from ..model import Case
-from ..outcomes import main_measure
 from ._style import OKABE_ITO, axis, base_layout, figure
 
 AREA_COLOURS = {
@@ -26,9 +26,9 @@ AREA_COLOURS = {
 }
 
 
-def primary_measure(case: Case) -> str | None:
-    """The case's main measure (:func:`ipt_nb.outcomes.main_measure`): PHQ-9 first, then EPDS, ..."""
-    return main_measure(dict.fromkeys(case.measures_present()))
+def primary_measure(case: Case) -> MeasureId | None:
+    """The case's main measure (:meth:`ipt_nb.model.Case.primary_measure`)."""
+    return case.primary_measure()
 
 
 def percent_change_series(case: Case) -> tuple[str, list[int], list[float]] | None:
@@ -53,13 +53,13 @@ def cohort(cases: list[Case]) -> go.Figure:
             continue
         measure, weeks, values = series
         focus = case.primary_focus()
-        area = focus.area if focus else "none"
-        line = lines[area]
+        case_area: str = focus.area if focus else "none"
+        line = lines[case_area]
         line["x"] += [*weeks, None]
         line["y"] += [*values, None]
         line["text"] += [f"{case.id} ({measure})"] * len(weeks) + [None]
         for week, value in zip(weeks, values, strict=True):
-            by_week[area][week].append(value)
+            by_week[case_area][week].append(value)
     data = []
     for area in (*PROBLEM_AREAS, "none"):
         if area not in lines:

@@ -8,13 +8,13 @@ import html
 import ipywidgets as widgets
 
 from ..catalog import PHASE_LABELS, TECHNIQUES, adherence_items_for
-from ..instruments import INSTRUMENTS
+from ..instruments import INSTRUMENTS, MeasureId
 from ._fields import Fields
 from .inventory import CLOSENESS, RINGS
 from .state import REMOVE, FormState
 
-ITEM_MEASURES = ("phq9", "gad7", "epds")
-TOTAL_MEASURES = ("hamd17", "bdi2")
+ITEM_MEASURES: tuple[MeasureId, ...] = ("phq9", "gad7", "epds")
+TOTAL_MEASURES: tuple[MeasureId, ...] = ("hamd17", "bdi2")
 RATING_RINGS = [("not re-rated", REMOVE), *RINGS]
 ADHERENCE = [("-", None), ("0 not done", 0), ("1 partly", 1), ("2 done", 2), ("n/a", "na")]
 RISK_LEVELS = [("-", None), ("none", "none"), ("low", "low"), ("moderate", "moderate"), ("high", "high")]
@@ -28,7 +28,7 @@ def _item_problem(instrument: object, number: int, value: object) -> str:
     return f"item {number}: {value} is outside 0-{top}" if not 0 <= value <= top else ""
 
 
-def score_summary(measure: str, items: list[object]) -> str:
+def score_summary(measure: MeasureId, items: list[object]) -> str:
     """Live HTML for item entry: total, band and the risk alert, or what is missing or wrong."""
     instrument = INSTRUMENTS[measure]
     problems = [
@@ -41,15 +41,16 @@ def score_summary(measure: str, items: list[object]) -> str:
     numbers = [i for i in items if isinstance(i, int)]
     risk = instrument.risk_item
     alert = ""
-    if risk is not None and len(items) >= risk and isinstance(items[risk - 1], int) and items[risk - 1] > 0:
-        alert = f' <span style="{RISK_STYLE}">RISK: item {risk} is {items[risk - 1]}, review risk now</span>'
+    risk_value = items[risk - 1] if risk is not None and len(items) >= risk else None
+    if isinstance(risk_value, int) and risk_value > 0:
+        alert = f' <span style="{RISK_STYLE}">RISK: item {risk} is {risk_value}, review risk now</span>'
     if len(numbers) < instrument.items:
         return f"{instrument.short}: {len(numbers)} of {instrument.items} items entered{alert}"
     total = sum(numbers)
     return f"{instrument.short} total {total}: {instrument.band(total).title}{alert}"
 
 
-def item_note(measure: str) -> str:
+def item_note(measure: MeasureId) -> str:
     """What the person entering items must know: reverse-scored items are entered as scored."""
     reverse = INSTRUMENTS[measure].reverse_scored_items
     if not reverse:
@@ -78,7 +79,8 @@ class SessionLog:
     def rebuild(self) -> None:
         week = self.week.value
         index = self.state.session_index(week, create=True)
-        at = ("sessions", index)
+        assert index is not None  # created if missing
+        at: tuple[str | int, ...] = ("sessions", index)
         phase = self._phase(week)
         self.phase.value = f"<b>{html.escape(PHASE_LABELS.get(phase, phase))}</b>"
         self.fields.rows.clear()
@@ -117,7 +119,7 @@ class SessionLog:
     def _phase(self, week: int) -> str:
         return self.state.document.case.phase_of(week)
 
-    def _items(self, at: tuple[str | int, ...], measure: str) -> widgets.Widget:
+    def _items(self, at: tuple[str | int, ...], measure: MeasureId) -> widgets.Widget:
         instrument = INSTRUMENTS[measure]
         stored = self.state.get((*at, "measures", measure))
         items = list(stored.get("items") or []) if isinstance(stored, dict) else []
@@ -147,7 +149,7 @@ class SessionLog:
         )
         return widgets.VBox([heading, *rows, total])
 
-    def _update_total(self, at: tuple[str | int, ...], measure: str) -> None:
+    def _update_total(self, at: tuple[str | int, ...], measure: MeasureId) -> None:
         values = self.state.get((*at, "measures", measure, "items")) or []
         self.totals[measure].value = score_summary(measure, list(values))
 

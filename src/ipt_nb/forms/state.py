@@ -88,7 +88,7 @@ class FormState:
         last = path[-1]
         if value == REMOVE and isinstance(node, dict):
             node.pop(last, None)
-        elif isinstance(node, list):
+        elif isinstance(node, list) and isinstance(last, int):
             _grow(node, last)
             node[last] = value
         elif value is None and last not in REQUIRED_NULLABLE:

@@ -36,9 +36,9 @@ class Execution:
     notebook: nbformat.NotebookNode | None = None
 
 
-class WarmClientEngine(NBClientEngine):
+class WarmClientEngine(NBClientEngine):  # type: ignore[misc]  # papermill ships no types
     @classmethod
-    def execute_managed_notebook(  # type: ignore[override]  # noqa: PLR0917 (papermill's signature)
+    def execute_managed_notebook(  # noqa: PLR0917 (papermill's signature)
         cls,
         nb_man: Any,
         kernel_name: str,
@@ -64,7 +64,8 @@ class WarmClientEngine(NBClientEngine):
             **remove_args(["input_path", "timeout", "startup_timeout"], **kwargs),
         )
         client.kc = execution.client  # nbclient then skips creating one, and leaves it open after the run
-        return client.execute()
+        executed: nbformat.NotebookNode = client.execute()
+        return executed
 
 
 papermill_engines.register(ENGINE_NAME, WarmClientEngine)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from .._html import Safe, badge, join, table, tag
 from ..catalog import ADAPTATIONS, area_label
 from ..model import Case
-from ..outcomes import main_measure, summarize
+from ..outcomes import summarize
 from ._assets import page_css
 
 
@@ -32,7 +32,7 @@ def case_row(case: Case, report: str | None, pdf: str | None = None) -> list[obj
             for o in summary.measures.values()
         ]
     )
-    main = summary.measures.get(main_measure(summary.measures) or "")
+    main = summary.main_outcome()
     flags = join(
         [
             _flag("response", main.response if main else None),

@@ -106,7 +106,8 @@ def _template(path: str, digest: str) -> nbformat.NotebookNode:
     """The template, read once per worker; ``digest`` (of its bytes) makes an edited one be read again."""
     import nbformat
 
-    return nbformat.read(path, as_version=4)
+    template: nbformat.NotebookNode = nbformat.read(path, as_version=4)
+    return template
 
 
 def init_worker(template: str, batch: str, *, own_process: bool = True) -> None:

@@ -16,6 +16,7 @@ import hashlib
 import json
 import sys
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,9 +99,24 @@ def kit_digest() -> str:
 KIT_SUFFIXES = frozenset({".py", ".css", ".js", ".html", ".j2", ".tpl", ".json", ".yaml"})
 
 
+StartExecutor = Callable[[RenderOptions, int, str], _executors.Executor]
+"""``(options, number of jobs, batch id) -> executor``: :func:`ipt_nb.render._executors.start`."""
+
+
 class BatchRenderer:
-    def __init__(self, options: RenderOptions | None = None) -> None:
+    """Plans, renders and indexes a batch of case reports (``ipt-nb render``).
+
+    ``start_executor`` chooses where the per-case jobs run; the default starts warm kernels in
+    this process, local worker processes or a Dask cluster, as the options ask. A test may pass
+    one that writes placeholder pages, to check planning, the manifest, the index and
+    ``--changed-only`` in milliseconds, without kernels.
+    """
+
+    def __init__(
+        self, options: RenderOptions | None = None, *, start_executor: StartExecutor | None = None
+    ) -> None:
         self.options = options or RenderOptions()
+        self._start_executor = start_executor or _executors.start
         if not self.options.template.is_file():
             raise UsageError(f"no report template at {self.options.template}")
         self.template_digest = _sha(self.options.template.read_bytes())
@@ -148,9 +164,10 @@ class BatchRenderer:
 
     def _read_manifest(self) -> dict[str, Any]:
         try:
-            return json.loads((self.options.out / MANIFEST).read_text())
+            manifest: dict[str, Any] = json.loads((self.options.out / MANIFEST).read_text())
         except (OSError, ValueError):
             return {}
+        return manifest
 
     def _unchanged(self, item: Planned, manifest: dict[str, Any]) -> bool:
         if not self.options.changed_only or manifest.get("key") != self._manifest_key():
@@ -206,7 +223,7 @@ class BatchRenderer:
         files = self._case_files()
         executor = None
         if files and not self.options.changed_only:  # boot the workers while the cases are checked
-            executor = _executors.start(self.options, len(files), self.batch)
+            executor = self._start_executor(self.options, len(files), self.batch)
         try:
             planned, invalid = self.plan(files)
             summary = RenderSummary(self.options.out, invalid=invalid)
@@ -216,7 +233,7 @@ class BatchRenderer:
             summary.unchanged = [item.case.id for item in planned if item.case.id in unchanged]
             todo = [self._job(item) for item in planned if item.case.id not in unchanged]
             if todo and executor is None:
-                executor = _executors.start(self.options, len(todo), self.batch)
+                executor = self._start_executor(self.options, len(todo), self.batch)
             progress = _progress(len(todo), self.options.progress)
             try:
                 if executor is not None and todo:
@@ -324,5 +341,6 @@ def render_casebook(
     paths: list[str | Path] | None = None, out: str | Path = "reports", **options: Any
 ) -> RenderSummary:
     """Render case files or folders to ``out``; see :class:`RenderOptions` for the options."""
-    chosen = RenderOptions(**({"paths": [Path(p) for p in paths]} if paths else {}), out=Path(out), **options)
+    given: dict[str, Any] = {"paths": [Path(p) for p in paths]} if paths else {}
+    chosen = RenderOptions(**given, out=Path(out), **options)
     return BatchRenderer(chosen).run()
