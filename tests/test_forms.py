@@ -204,24 +204,57 @@ def test_reload_shows_the_file_in_every_form(joy: Path) -> None:
     assert not bench.state.dirty
 
 
-def test_expectations_and_wished_changes_are_editable(joy: Path) -> None:
+def button(box: widgets.Widget, description: str) -> widgets.Button:
+    """The button labelled ``description`` anywhere inside ``box``."""
+    stack = [box]
+    while stack:
+        widget = stack.pop()
+        if isinstance(widget, widgets.Button) and widget.description == description:
+            return widget
+        stack.extend(reversed(getattr(widget, "children", ())))  # in order: the first match wins
+    raise AssertionError(f"no {description!r} button")
+
+
+def test_expectations_and_wished_changes_have_a_field_per_part(joy: Path) -> None:
     bench = Workbench(joy)
-    rows = bench.inventory.fields.rows
-    expectations = rows["people[0].expectations"].widget
-    assert (
-        expectations.value.splitlines()[0] == "be consulted before plans for Maxine change | patient | unmet"
-    )
-    expectations.value += "\nkeep handovers short | both | sometimes"
-    rows["people[2].wished_changes"].widget.value = "tell Ben when worried | self"
+    inventory = bench.inventory
+    rows = inventory.fields.rows
+    laura = load_case(joy).person("laura")
+    assert rows["people[0].expectations[0].text"].widget.value == laura.expectations[0].text
+    assert rows["people[0].expectations[0].held_by"].widget.value == laura.expectations[0].held_by
+    assert rows["people[0].expectations[0].met"].widget.value == laura.expectations[0].met
+    count = len(laura.expectations)
+
+    button(inventory.cards.children[0], "Add expectation").click()
+    rows = inventory.fields.rows
+    new = f"people[0].expectations[{count}]"
+    assert bench.save().status == "invalid"  # a new entry's text is empty until typed
+    assert "must not be empty" in rows[f"{new}.text"].error.value
+    assert rows["people[0].expectations"].error.value == ""  # said beside the entry, not twice
+
+    rows[f"{new}.text"].widget.value = "keep handovers | short, and calm"  # a | is only text now
+    rows[f"{new}.held_by"].widget.value = "other"
+    rows[f"{new}.met"].widget.value = "partly"
+    ben = load_case(joy).person("ben")
+    wished = f"people[2].wished_changes[{len(ben.wished_changes)}]"
+    button(inventory.cards.children[2], "Add wished change").click()
+    rows = inventory.fields.rows
+    rows[f"{wished}.text"].widget.value = "tell Ben when worried"
+    rows[f"{wished}.locus"].widget.value = "self"
     result = bench.save()
-    assert result.status == "invalid"
-    beside = rows["people[0].expectations"].error.value
-    assert "line 5, held_by: &#x27;both&#x27; is not allowed" in beside and "line 5, met" in beside
-    expectations.value = expectations.value.replace("both | sometimes", "other | partly")
-    assert bench.save().status == "saved"
-    laura, ben = load_case(joy).person("laura"), load_case(joy).person("ben")
-    assert laura.expectations[-1].text == "keep handovers short" and laura.expectations[-1].met == "partly"
-    assert [(w.text, w.locus) for w in ben.wished_changes] == [("tell Ben when worried", "self")]
+    assert result.status == "saved", result.errors
+    saved = load_case(joy)
+    last = saved.person("laura").expectations[-1]
+    assert (last.text, last.held_by, last.met) == ("keep handovers | short, and calm", "other", "partly")
+    assert [(w.text, w.locus) for w in saved.person("ben").wished_changes] == [
+        *((w.text, w.locus) for w in ben.wished_changes),
+        ("tell Ben when worried", "self"),
+    ]
+
+    button(inventory.cards.children[0], "Remove").click()  # the first entry's Remove
+    assert len(bench.state.get(("people", 0, "expectations"))) == count
+    inventory.undo.click()
+    assert len(bench.state.get(("people", 0, "expectations"))) == count + 1
 
 
 def test_the_evidence_and_the_preview_follow_every_edit_and_say_when_paused(joy: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
@@ -29,6 +30,7 @@ class Shared:
         self.error = widgets.Layout(margin="0 0 0 1em")
         self.wide = widgets.Layout(width="38em")
         self.narrow = widgets.Layout(width="17em")
+        self.entry = widgets.Layout(border_left="3px solid #ccc", padding="0 0 0 0.5em", margin="0.2em 0")
         self._styles: dict[type, widgets.Widget] = {}
 
     def style(self, kind: type[widgets.Widget]) -> widgets.Widget:
@@ -40,6 +42,30 @@ class Shared:
                 style.description_width = "11em"
             self._styles[klass] = style
         return self._styles[klass]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One part of a list entry: its key, its label and, for a choice, its options."""
+
+    key: str
+    label: str
+    options: Sequence[tuple[str, Any]] | None = None
+    """``None``: free text; else a dropdown whose first option is a new entry's value."""
+    placeholder: str = ""
+    noun: str = "entry"
+    """What the Add button adds (read from the first column)."""
+
+
+def _new_entry(columns: Sequence[Column]) -> dict[str, Any]:
+    """A new entry: empty text (an error beside it until filled) and each choice's first option."""
+    entry: dict[str, Any] = {}
+    for column in columns:
+        if column.options is None:
+            entry[column.key] = ""
+        elif column.options[0][1] is not None:
+            entry[column.key] = column.options[0][1]
+    return entry
 
 
 class FieldRow:
@@ -95,22 +121,60 @@ class Fields:
             self._row(path, widget, label), lambda v: [x.strip() for x in v.splitlines() if x.strip()]
         )
 
-    def records(self, path: Path_, label: str, keys: tuple[str, ...]) -> FieldRow:
-        """A list of small mappings, one per line, parts separated by ``|`` (``text | patient | unmet``).
+    def entries(
+        self,
+        path: Path_,
+        label: str,
+        columns: Sequence[Column],
+        *,
+        on_structure: Callable[[], None],
+    ) -> widgets.VBox:
+        """A list of small mappings (expectations, wished changes), a field per part of each entry.
 
-        Empty parts are left out; what cannot be a valid choice is kept as typed and the
-        error appears beside the field.
+        Each part is its own bound row, so an error shows beside the entry and part that hold it;
+        errors about the list as a whole show beside its heading. Add and Remove are undo-able
+        edits of the state; ``on_structure`` redraws the form after one.
         """
-        value = self.state.get(path) or []
-        lines = [
-            " | ".join(str(entry.get(k) or "") for k in keys).rstrip(" |")
-            for entry in value
-            if isinstance(entry, dict)
-        ]
-        widget = self._make(
-            widgets.Textarea, self.shared.wide, value="\n".join(lines), placeholder=" | ".join(keys)
-        )
-        return self._bind(self._row(path, widget, label), lambda v: _records(v, keys))
+        heading = FieldRow(path, widgets.HTML(), label, self.shared)
+        self.rows[format_path(path)] = heading
+        boxes: list[widgets.Widget] = [heading.box]
+        for index, entry in enumerate(self.state.get(path) or []):
+            if not isinstance(entry, dict):
+                continue
+            parts: list[widgets.Widget] = []
+            for column in columns:
+                at = (*path, index, column.key)
+                if column.options is None:
+                    row = self.text(at, column.label)
+                    row.widget.placeholder = column.placeholder
+                else:
+                    row = self.choice(at, column.label, column.options)
+                parts.append(row.box)
+            remove = self._make(
+                widgets.Button, description="Remove", icon="trash", tooltip=f"remove entry {index + 1}"
+            )
+            remove.on_click(self._remover(path, index, on_structure))
+            boxes.append(widgets.VBox([*parts, remove], layout=self.shared.entry))
+        add = self._make(widgets.Button, description=f"Add {columns[0].noun}", icon="plus")
+        add.on_click(self._adder(path, columns, on_structure))
+        boxes.append(add)
+        return widgets.VBox(boxes)
+
+    def _remover(self, path: Path_, index: int, redraw: Callable[[], None]) -> Callable[[object], None]:
+        def remove(_: object) -> None:
+            self.state.remove_entry(path, index)
+            redraw()
+
+        return remove
+
+    def _adder(
+        self, path: Path_, columns: Sequence[Column], redraw: Callable[[], None]
+    ) -> Callable[[object], None]:
+        def add(_: object) -> None:
+            self.state.add_entry(path, _new_entry(columns))
+            redraw()
+
+        return add
 
     def choice(self, path: Path_, label: str, options: Sequence[tuple[str, Any]]) -> FieldRow:
         value = self.state.get(path)
@@ -138,21 +202,25 @@ class Fields:
         return self._bind(self._row(path, widget, label), list)
 
     def show_errors(self, errors: dict[str, str]) -> list[str]:
-        """Put each error beside its field (errors inside a list field beside that field, with the
-        entry named); returns the paths that have no field here."""
-        shown: set[str] = set()
+        """Put each error beside the most specific field that holds it (an entry's own part, else
+        the list field, with the entry named); returns the paths that have no field here."""
+        beside: dict[str, list[str]] = {path: [] for path in self.rows}
+        unshown = []
+        for error_path, message in errors.items():
+            holder = max(
+                (p for p in self.rows if error_path == p or error_path.startswith((p + "[", p + "."))),
+                key=len,
+                default=None,
+            )
+            if holder is None:
+                unshown.append(error_path)
+            elif holder == error_path:
+                beside[holder].append(message)
+            else:
+                beside[holder].append(f"{_entry(error_path[len(holder) :])}: {message}")
         for path, row in self.rows.items():
-            messages = []
-            for error_path, message in errors.items():
-                if error_path == path:
-                    messages.append(message)
-                elif error_path.startswith((path + "[", path + ".")):
-                    messages.append(f"{_entry(error_path[len(path) :])}: {message}")
-                else:
-                    continue
-                shown.add(error_path)
-            row.show_error("; ".join(messages) or None)
-        return [path for path in errors if path not in shown]
+            row.show_error("; ".join(beside[path]) or None)
+        return unshown
 
 
 def _entry(rest: str) -> str:
@@ -162,15 +230,6 @@ def _entry(rest: str) -> str:
         where = f"line {int(index) + 1}" if index.isdigit() else index
         return where + (f", {tail.lstrip('.')}" if tail else "")
     return rest.lstrip(".")
-
-
-def _records(text: str, keys: tuple[str, ...]) -> list[dict[str, str]]:
-    entries = []
-    for line in text.splitlines():
-        parts = [part.strip() for part in line.split("|")]
-        if parts and parts[0]:
-            entries.append({k: v for k, v in zip(keys, parts, strict=False) if v})
-    return entries
 
 
 def _int_or_text(value: str) -> Any:

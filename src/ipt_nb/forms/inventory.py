@@ -8,7 +8,7 @@ import ipywidgets as widgets
 from .. import charts
 from ..model import Case
 from ..notebook import figure_bundle
-from ._fields import Fields
+from ._fields import Column, Fields
 from .state import FormState
 
 RELATIONSHIPS = [
@@ -19,6 +19,17 @@ CONTACTS = ["daily", "several_per_week", "weekly", "monthly", "less_than_monthly
 STAGES = ["none", "renegotiation", "impasse", "dissolution"]
 RINGS = [("1 inner", 1), ("2 middle", 2), ("3 outer", 3), ("outside the circle", None)]
 CLOSENESS = [("not rated", None), *((str(n), n) for n in range(11))]
+EXPECTATION = (
+    Column("text", "expectation", placeholder="what is expected, in a few words", noun="expectation"),
+    Column("held_by", "held by", [("the patient", "patient"), ("the other person", "other")]),
+    Column("met", "met?", [("-", None), ("met", "met"), ("partly", "partly"), ("unmet", "unmet")]),
+)
+WISHED_CHANGE = (
+    Column("text", "wished change", placeholder="what would be different", noun="wished change"),
+    Column(
+        "locus", "who would change", [("-", None), ("self", "self"), ("other", "other"), ("both", "both")]
+    ),
+)
 
 
 def _options(values: list[str]) -> list[tuple[str, str]]:
@@ -65,12 +76,12 @@ class InventoryEditor:
             f.choice((*at, "conflict"), "dispute stage", _options(STAGES)),
             f.lines((*at, "satisfying"), "satisfying (one per line)"),
             f.lines((*at, "unsatisfying"), "unsatisfying (one per line)"),
-            f.records(
-                (*at, "expectations"), "expectations (text | held_by | met)", ("text", "held_by", "met")
-            ),
-            f.records((*at, "wished_changes"), "wished changes (text | locus)", ("text", "locus")),
-            f.text((*at, "notes"), "notes", multiline=True),
         ]
+        lists = [
+            f.entries((*at, "expectations"), "expectations", EXPECTATION, on_structure=self.rebuild),
+            f.entries((*at, "wished_changes"), "wished changes", WISHED_CHANGE, on_structure=self.rebuild),
+        ]
+        rows.append(f.text((*at, "notes"), "notes", multiline=True))
         duplicate = widgets.Button(description="Duplicate", icon="copy")
         remove = widgets.Button(description="Remove", icon="trash", button_style="danger")
         duplicate.on_click(lambda _: self._structural(lambda: self.state.duplicate_person(index)))
@@ -78,7 +89,8 @@ class InventoryEditor:
         title = widgets.HTML(f"<b>Person {index + 1}</b>")
         frame = widgets.Layout(border="1px solid #ccc", padding="0.5em", margin="0.3em 0")
         return widgets.VBox(
-            [title, *(row.box for row in rows), widgets.HBox([duplicate, remove])], layout=frame
+            [title, *(row.box for row in rows[:-1]), *lists, rows[-1].box, widgets.HBox([duplicate, remove])],
+            layout=frame,
         )
 
     def preview_case(self) -> Case | None:

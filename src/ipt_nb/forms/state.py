@@ -140,6 +140,28 @@ class FormState:
         del self.data["people"][index]
         self._changed()
 
+    def add_entry(self, path: Path_, entry: dict[str, Any]) -> int:
+        """Append ``entry`` to the list at ``path`` (made if missing); undo-able. Returns its index."""
+        self.remember()
+        items = self.get(path)
+        if not isinstance(items, list):
+            self.set(path, [])
+            items = self.get(path)
+        items.append(entry)
+        self._changed()
+        return len(items) - 1
+
+    def remove_entry(self, path: Path_, index: int) -> None:
+        """Remove entry ``index`` of the list at ``path``; undo-able. An emptied list is left out."""
+        items = self.get(path)
+        if not isinstance(items, list) or not 0 <= index < len(items):
+            return
+        self.remember()
+        del items[index]
+        if not items:
+            self.set(path, None)
+        self._changed()
+
     def session_index(self, week: int, *, create: bool = False) -> int | None:
         """Index of the session of ``week``; with ``create``, a new one is inserted in week order."""
         sessions = self.data.setdefault("sessions", [])
