@@ -43,7 +43,8 @@ golden: install  ## re-execute the casebook notebooks into tests/golden (review 
 	$(BIN)/python tests/make_golden.py
 
 fuzz: install  ## a long fuzz of the loader and the CLI (30 times the inputs of make test)
-	IPT_FUZZ_SCALE=30 $(BIN)/python -m pytest tests/test_fuzz.py -q --hypothesis-show-statistics
+	IPT_FUZZ_SCALE=30 $(BIN)/python -m pytest tests/test_fuzz.py tests/test_yaml.py -q --hypothesis-show-statistics
+	IPT_FUZZ_SCALE=10 $(BIN)/python -m pytest tests/test_forms.py -q -k any_text
 
 screenshots: install  ## re-take the app, deck and class screenshots in docs/img with the browser tests
 	IPT_NB_SCREENSHOTS=docs/img $(BIN)/python -m pytest tests/browser/test_app.py tests/browser/test_deck.py tests/browser/test_class.py -q

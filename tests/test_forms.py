@@ -3,11 +3,15 @@ model and the file on disk."""
 
 from __future__ import annotations
 
+import html
+import os
 import shutil
 from pathlib import Path
 
 import ipywidgets as widgets
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ipt_nb import load_case
 from ipt_nb.forms import FormState, Workbench, score_summary
@@ -287,3 +291,111 @@ def test_phq9_and_gad7_items_carry_their_wording_and_no_other_instrument_does(jo
     epds = session_row(bench, 17, "measures.epds.items[0]")
     assert len(epds.box.children) == 2  # the field and its error line: EPDS wording is not reproduced
     assert all(not i.item_texts for i in INSTRUMENTS.values() if i.proprietary)
+
+
+def test_the_case_details_form_edits_the_rest_of_the_case(joy: Path) -> None:
+    bench = Workbench(joy)
+    rows = bench.case.fields.rows
+    case = load_case(joy)
+    assert rows["title"].widget.value == case.title
+    assert rows["episode.onset_week"].widget.value == str(case.episode.onset_week)  # type: ignore[union-attr]
+    assert rows["timeline[0].text"].widget.value == case.timeline[0].text
+    assert rows["timeline[0].people"].widget.value == ", ".join(case.timeline[0].people)
+    question = case.teaching.discussion_questions[0]  # type: ignore[union-attr]
+    assert rows["teaching.discussion_questions[0].text"].widget.value == question.text  # type: ignore[union-attr]
+
+    # an event near the onset appears in the problem-area evidence as soon as it is typed
+    count = len(case.timeline)
+    button(bench.case.body, "Add event").click()
+    rows = bench.case.fields.rows
+    onset = case.episode.onset_week  # type: ignore[union-attr]
+    rows[f"timeline[{count}].week"].widget.value = str(onset - 2)
+    rows[f"timeline[{count}].kind"].widget.value = "move"
+    rows[f"timeline[{count}].text"].widget.value = "Moves to a flat across town"
+    assert "Moves to a flat across town" in bench.problem_area.evidence.value
+    rows["plan.follow_up_weeks"].widget.value = "20, 24"
+    rows["termination.warning_signs"].widget.value = "early waking\nskipping meals"
+    assert bench.save().status == "saved"
+    saved = load_case(joy)
+    assert (saved.timeline[-1].week, saved.timeline[-1].kind) == (onset - 2, "move")
+    assert saved.plan.follow_up_weeks == [20, 24]
+    assert saved.termination.warning_signs == ["early waking", "skipping meals"]  # type: ignore[union-attr]
+
+    # wrong input stays as typed, with the reason beside it; the file is not touched
+    before = joy.read_bytes()
+    rows["episode.onset_week"].widget.value = "last spring"
+    rows["plan.follow_up_weeks"].widget.value = "20, soon"
+    result = bench.save()
+    assert result.status == "invalid" and joy.read_bytes() == before
+    assert rows["episode.onset_week"].error.value and rows["plan.follow_up_weeks"].error.value
+    assert rows["episode.onset_week"].widget.value == "last spring"
+
+    # Remove, then Undo, restores the event
+    rows["episode.onset_week"].widget.value = str(onset)
+    rows["plan.follow_up_weeks"].widget.value = "20, 24"
+    button(bench.case.body, "Remove").click()
+    assert len(bench.state.get(("timeline",))) == count
+    bench.case.undo.click()
+    assert len(bench.state.get(("timeline",))) == count + 1
+
+
+def test_a_plain_text_question_stays_plain_text(joy: Path) -> None:
+    text = joy.read_text()
+    joy.write_text(
+        text.replace(
+            "  discussion_questions:\n",
+            '  discussion_questions:\n    - "Which area fits best, and why?"\n',
+            1,
+        )
+    )
+    bench = Workbench(joy)
+    row = bench.case.fields.rows["teaching.discussion_questions[0]"]
+    assert "after reveal" in row.widget.description and row.widget.value == "Which area fits best, and why?"
+    row.widget.value = "Which area fits best?"
+    assert bench.save().status == "saved"
+    assert load_case(joy).teaching.discussion_questions[0] == "Which area fits best?"  # type: ignore[union-attr]
+
+
+HOSTILE_TEXT = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(
+        ["\tTab", "nul\x00", "\x1b[31m", "\ufffe", "next\x85line", ".5e5", "no", "~", "- x", "a: b"]
+    ),
+)
+_BENCHES: dict[Path, Workbench] = {}
+
+
+@settings(
+    max_examples=40 * int(os.environ.get("IPT_FUZZ_SCALE", "1")),  # make fuzz: 30 times as many
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data(), text=HOSTILE_TEXT)
+def test_any_text_in_any_text_field_of_any_form_reads_back_or_is_refused_beside_it(
+    joy: Path, data: st.DataObject, text: str
+) -> None:
+    """Typed into a text field of any of the five forms and saved: the file reads back with exactly
+    that text, or the save is refused with the reason beside that field and the file unchanged."""
+    bench = _BENCHES.setdefault(joy, Workbench(joy))
+    fields = [
+        (form, path, row) for form in bench.forms for path, row in form.fields.rows.items() if row.holds_text
+    ]  # type: ignore[attr-defined]
+    _, path, row = data.draw(st.sampled_from(sorted(fields, key=lambda f: f[1])), label="field")
+    before, original = joy.read_bytes(), row.widget.value
+    row.widget.value = text
+    try:
+        result = bench.save()
+        if result.status == "saved":
+            stored = bench.state.get(row.path)
+            assert FormState.open(joy).get(row.path) == stored
+            assert stored == (text if text != "" or row.path[-1] == "label" else None)
+        else:
+            assert result.status == "invalid" and joy.read_bytes() == before
+            assert row.widget.value == text  # kept as typed
+            for error_path in result.errors:  # in the summary, and beside the field where it has one
+                assert html.escape(error_path) in bench.summary.value
+            if path in result.errors:
+                assert row.error.value
+    finally:
+        row.widget.value = original
+        bench.save()

@@ -69,3 +69,28 @@ def test_knowledge_entries_cite_sources() -> None:
     assert all(i.source and i.band_scheme for i in INSTRUMENTS.values())
     assert {i.phase for i in ADHERENCE_ITEMS.values()} == {"initial", "middle", "termination"}
     assert len(TECHNIQUES) == 12
+
+
+def test_every_public_definition_of_a_public_module_says_what_it_is_for() -> None:
+    """A docstring on every public class, function and method of the modules without a leading
+    underscore: the next person reads why before reading how."""
+    import ast
+
+    missing = []
+    for path in sorted((ROOT / "src" / "ipt_nb").rglob("*.py")):
+        parts = path.relative_to(ROOT / "src" / "ipt_nb").parts
+        if any(part.startswith("_") and part != "__init__.py" for part in parts):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        stack: list[tuple[str, list[ast.stmt]]] = [("", tree.body)]
+        while stack:
+            prefix, body = stack.pop()
+            for node in body:
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                    if node.name.startswith("_"):
+                        continue
+                    if not ast.get_docstring(node):
+                        missing.append(f"{'/'.join(parts)}:{node.lineno} {prefix}{node.name}")
+                    if isinstance(node, ast.ClassDef):
+                        stack.append((f"{prefix}{node.name}.", node.body))
+    assert missing == []

@@ -187,3 +187,59 @@ def test_save_as_where_no_file_can_go_says_why(joy: Path, where: str) -> None:
     result = FormState.open(joy).save(path=where)
     assert result.status == "failed" and "not saved" in result.message
     assert str(joy.parent) in result.message
+
+
+def saved_lines(joy: Path, edit: Any) -> tuple[list[str], list[str]]:
+    """The file's lines before and after saving ``edit(data)`` through ``CaseDocument``."""
+    before = joy.read_text().splitlines()
+    doc = CaseDocument.open(joy)
+    data = case_data(doc.case)
+    edit(data)
+    doc.save(Case.model_validate(data))
+    return before, joy.read_text().splitlines()
+
+
+def line_before(lines: list[str], key: str) -> str:
+    return lines[lines.index(key) - 1]
+
+
+def test_appending_to_a_list_keeps_the_blank_line_that_ends_it(joy: Path) -> None:
+    before, after = saved_lines(
+        joy,
+        lambda d: (
+            d["timeline"].append({"week": 20, "kind": "move", "text": "Moves"}),
+            d["sessions"].append({"week": 30, "measures": {"phq9": 3}, "note": "two\nlines"}),
+        ),
+    )
+    assert line_before(before, "episode:") == "" and line_before(after, "episode:") == ""
+    assert line_before(after, "termination:") == ""  # after a session ending in a block scalar too
+    added = after.index("    text: Moves")
+    assert after[added - 3] != ""  # no blank line pushed between the old last event and the new
+    assert len(after) == len(before) + 3 + 6
+
+
+def test_removing_the_last_entry_keeps_the_blank_line_that_ends_the_list(joy: Path) -> None:
+    _, after = saved_lines(joy, lambda d: d["termination"]["warning_signs"].pop())
+    assert line_before(after, "teaching:") == ""
+
+
+def test_new_entries_follow_the_style_of_their_siblings(joy: Path) -> None:
+    _, after = saved_lines(
+        joy,
+        lambda d: (
+            d["people"][0]["expectations"].append({"text": "to be asked", "held_by": "other"}),
+            d["sessions"].append({"week": 30, "measures": {"phq9": {"items": [1, 1, 0, 0, 0, 0, 1, 0, 0]}}}),
+        ),
+    )
+    assert "      - {text: to be asked, held_by: other}" in after  # its siblings are one-line mappings
+    assert "        items: [1, 1, 0, 0, 0, 0, 1, 0, 0]" in after  # a short list of numbers on one line
+    assert load_case(joy).person("laura").expectations[-1].text == "to be asked"
+
+
+def test_a_new_entry_with_a_line_break_stays_in_block_style(joy: Path) -> None:
+    """Among one-line siblings, an entry holding a line break is written as a block, which alone
+    holds it faithfully, and reads back identically."""
+    text = "to be asked first\nand then told"
+    _, after = saved_lines(joy, lambda d: d["people"][0]["expectations"].append({"text": text}))
+    assert not any(line.lstrip().startswith("- {text: to be asked first") for line in after)
+    assert load_case(joy).person("laura").expectations[-1].text == text

@@ -11,9 +11,10 @@ import types
 import typing
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from . import model as _model
 from .model import Case
 
 Loc = tuple[str | int, ...]
@@ -40,12 +41,67 @@ _TYPE_WORDS = {
 
 
 def clean_loc(loc: tuple[Any, ...]) -> Loc:
-    """Drop pydantic's schema markers (``[key]``, ``function-before[...]``) from a location."""
+    """Drop pydantic's schema markers (``[key]``, ``function-before[...]``, a union's member such as
+    ``constrained-str`` or ``Question``) from a location."""
     return tuple(part for part in loc if isinstance(part, int) or not _is_marker(str(part)))
 
 
 def _is_marker(part: str) -> bool:
-    return part == "[key]" or part.startswith(("function-", "json-or-python", "lax-or-strict"))
+    return (
+        part == "[key]"
+        or part.startswith(("function-", "json-or-python", "lax-or-strict"))
+        or _is_union_member(part)
+    )
+
+
+_MODEL_NAMES = frozenset(
+    name for name, value in vars(_model).items() if isinstance(value, type) and issubclass(value, BaseModel)
+)
+_WRONG_TYPE = frozenset(
+    {"int_type", "bool_type", "string_type", "list_type", "dict_type", "model_type", "model_attributes_type"}
+)
+"""Complaints that a value is of another kind: in a union, the members the value was not meant for."""
+
+
+def _is_union_member(part: str) -> bool:
+    """Whether a location part names a member of a union (``Text | Question``) rather than a field."""
+    return (
+        part in _MODEL_NAMES
+        or part in ("str", "int", "bool", "float", "none")
+        or part.startswith(("constrained-", "list[", "dict[", "literal[", "tuple["))
+    )
+
+
+def case_errors(exc: ValidationError) -> list[tuple[Loc, str, ErrorDetails]]:
+    """Each error of a validation as ``(location, message, pydantic's record)``: the one place
+    pydantic's records become the kit's.
+
+    Where a value may be one of several kinds (a question is text or a mapping), pydantic reports
+    each kind's complaint; only the kind the value is meant to be is kept: the complaint that is not
+    "expected another type", so a question mapping without text says "text is missing", not also
+    "expected text, got a mapping".
+    """
+    records = exc.errors(include_url=False)
+    by_union: dict[tuple[Any, ...], list[int]] = {}
+    for number, record in enumerate(records):
+        loc = record["loc"]
+        cut = next(
+            (i for i, part in enumerate(loc) if isinstance(part, str) and _is_union_member(part)), None
+        )
+        if cut is not None:
+            by_union.setdefault(tuple(loc[:cut]), []).append(number)
+    dropped: set[int] = set()
+    for numbers in by_union.values():
+        meant = [n for n in numbers if records[n]["type"] not in _WRONG_TYPE]
+        if meant:
+            dropped.update(n for n in numbers if n not in meant)
+        else:
+            dropped.update(numbers[1:])
+    return [
+        (clean_loc(record["loc"]), message_for(record), record)
+        for number, record in enumerate(records)
+        if number not in dropped
+    ]
 
 
 def format_path(loc: Loc) -> str:

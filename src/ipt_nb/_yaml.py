@@ -347,15 +347,97 @@ def styled(text: str, like: Any = None) -> Any:
     return text if reads_as_text(text) and text == text.strip() else DoubleQuotedScalarString(text)
 
 
-def styled_tree(value: Any) -> Any:
-    """New data with every string styled, for entries that have no old value to follow."""
+FLOW_LIST_WIDTH = 60
+"""A new list of plain values this short is written on one line, ``[2, 2, 1]``, as people write them."""
+
+
+def styled_tree(value: Any, *, flow: bool = False) -> Any:
+    """New data with every string styled, for entries that have no old value to follow.
+
+    ``flow`` writes a mapping or list on one line (``{text: ..., held_by: other}``), the style of
+    its siblings; a short list of plain values is always written so. Text with line breaks, which
+    only a block can hold faithfully, keeps its container in block style.
+    """
     if isinstance(value, dict):
-        return {k: styled_tree(v) for k, v in value.items()}
+        mapping = CommentedMap((k, styled_tree(v)) for k, v in value.items())
+        if flow and _fits_on_a_line(value):
+            mapping.fa.set_flow_style()
+        return mapping
     if isinstance(value, list):
-        return [styled_tree(v) for v in value]
+        items = CommentedSeq(styled_tree(v) for v in value)
+        if (flow or _short_plain_list(value)) and _fits_on_a_line(value):
+            items.fa.set_flow_style()
+        return items
     if isinstance(value, str):
         return styled(value)
     return value
+
+
+def _short_plain_list(value: list[Any]) -> bool:
+    plain = all(v is None or isinstance(v, int | float | bool | str) for v in value)
+    return bool(value) and plain and len(repr(value)) <= FLOW_LIST_WIDTH
+
+
+def _fits_on_a_line(value: Any) -> bool:
+    """Whether no text inside ``value`` needs a block (a line break, or characters a plain or
+    quoted flow scalar cannot hold as typed)."""
+    if isinstance(value, dict):
+        return all(_fits_on_a_line(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_fits_on_a_line(v) for v in value)
+    return not isinstance(value, str) or ("\n" not in value and _PRINTABLE.fullmatch(value) is not None)
+
+
+def _is_flow(node: Any) -> bool:
+    return isinstance(node, CommentedMap | CommentedSeq) and bool(node.fa.flow_style())
+
+
+def _trailing_slot(node: Any) -> tuple[Any, Any] | None:
+    """The container and key (or index) whose comment holds what follows ``node``'s last line,
+    such as the blank line before the next section, descending through block-style children."""
+    while isinstance(node, CommentedMap | CommentedSeq) and node and not _is_flow(node):
+        key = next(reversed(node)) if isinstance(node, CommentedMap) else len(node) - 1
+        child = node[key]
+        if isinstance(child, CommentedMap | CommentedSeq) and child and not _is_flow(child):
+            node = child
+            continue
+        return node, key
+    return None
+
+
+def _take_trailing_comment(node: Any) -> tuple[Any, bool] | None:
+    """Detach the comment after ``node``'s last line (see :func:`_trailing_slot`); returns it and
+    whether that line ended a block scalar (which keeps its own line break)."""
+    found = _trailing_slot(node)
+    if found is None:
+        return None
+    container, key = found
+    entry = container.ca.items.get(key)
+    slot = 2 if isinstance(container, CommentedMap) else 0
+    if not entry or entry[slot] is None:
+        return None
+    token, entry[slot] = entry[slot], None
+    return token, _is_block_scalar(container[key])
+
+
+def _put_trailing_comment(node: Any, taken: tuple[Any, bool] | None) -> None:
+    """Attach a comment taken by :func:`_take_trailing_comment` after ``node``'s last line."""
+    found = _trailing_slot(node)
+    if taken is None or found is None:
+        return
+    token, after_block = taken
+    container, key = found
+    before_block = _is_block_scalar(container[key])
+    if after_block and not before_block:
+        token.value = "\n" + token.value  # the line break the block scalar had kept
+    elif before_block and not after_block and token.value.startswith("\n"):
+        token.value = token.value[1:]
+    is_map = isinstance(container, CommentedMap)
+    container.ca.items.setdefault(key, [None] * (4 if is_map else 2))[2 if is_map else 0] = token
+
+
+def _is_block_scalar(value: Any) -> bool:
+    return isinstance(value, LiteralScalarString | FoldedScalarString)
 
 
 # -- merging an edited case back into the person's document ----------------------------------
@@ -392,7 +474,7 @@ def _merge_map(old: CommentedMap, new: dict[str, Any]) -> CommentedMap:
             continue
         later = [k for k in order[rank + 1 :] if k in old]
         where = list(old).index(later[0]) if later else len(old)
-        old.insert(where, key, styled_tree(value))
+        old.insert(where, key, styled_tree(value))  # may end the mapping: see _merge_seq
     return old
 
 
@@ -411,21 +493,24 @@ def _merge_seq(old: CommentedSeq, new: list[Any]) -> CommentedSeq:
     someone earlier in the list is removed or the list is reordered.
     """
     merged: list[Any] = []
+    flow = bool(old) and _is_flow(old[-1])  # new entries follow the style of their siblings
     for key in ("id", "week"):
         old_ids, new_ids = _identities(list(old), key), _identities(new, key)
         if old_ids is not None and new_ids is not None:
             by_id = dict(zip(old_ids, list(old), strict=True))
             merged = [
-                merge(by_id[k], v) if k in by_id else styled_tree(v)
+                merge(by_id[k], v) if k in by_id else styled_tree(v, flow=flow)
                 for k, v in zip(new_ids, new, strict=True)
             ]
             break
     else:
-        merged = [merge(old[i], v) if i < len(old) else styled_tree(v) for i, v in enumerate(new)]
+        merged = [merge(old[i], v) if i < len(old) else styled_tree(v, flow=flow) for i, v in enumerate(new)]
     if len(merged) == len(old) and all(a is b for a, b in zip(merged, old, strict=True)):
         return old
+    closing = _take_trailing_comment(old) if old and merged and merged[-1] is not old[-1] else None
     del old[:]
     old.extend(merged)
+    _put_trailing_comment(old, closing)  # the blank line that ended the list still ends it
     return old
 
 

@@ -54,6 +54,7 @@ def find_notebook(kind: str) -> Path:
 
 
 def free_port(host: str = "127.0.0.1") -> int:
+    """A port on ``host`` that nothing listens on now (the kernel picks it; it is bound moments later)."""
     with socket.socket() as probe:
         probe.bind((host, 0))
         return int(probe.getsockname()[1])
@@ -130,6 +131,7 @@ PR_SET_PDEATHSIG = 1
 
 
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether something accepts connections on ``port`` at ``host``."""
     with socket.socket() as probe:
         try:
             probe.bind((host, port))

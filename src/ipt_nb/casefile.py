@@ -27,7 +27,7 @@ from ruamel.yaml.error import YAMLError
 
 from . import _yaml
 from ._filelock import folder_locked
-from ._messages import clean_loc, format_path, message_for
+from ._messages import case_errors, format_path
 from .errors import CaseFileError, Issue, SaveError, StaleFileError, TargetExistsError
 from .model import FORMAT, SUPPORTED_FORMATS, Case
 
@@ -46,9 +46,11 @@ class FileReport:
 
     @property
     def ok(self) -> bool:
+        """Whether the file is a valid case (warnings do not count)."""
         return not self.errors
 
     def as_dict(self) -> dict[str, Any]:
+        """The report as ``validate --json`` prints it: file, ok, errors and warnings."""
         return {
             "file": self.source,
             "valid": self.ok,
@@ -90,6 +92,8 @@ def read_text(path: str | Path) -> str:
 
 
 def decode(raw: bytes, source: str | Path) -> str:
+    """UTF-8 text of a file's bytes, without a byte-order mark; a byte that is not UTF-8 is refused with its
+    line and column."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -200,13 +204,12 @@ MAX_ISSUES = 100
 
 def _located(exc: ValidationError, text: str) -> list[Issue]:
     tree = _yaml.compose(text)
-    errors = exc.errors(include_url=False)
+    errors = case_errors(exc)
     issues = []
-    for error in errors[: MAX_ISSUES * 5]:  # locating is the costly part; beyond this none are shown
-        loc = clean_loc(error["loc"])
+    for loc, message, error in errors[: MAX_ISSUES * 5]:  # locating is the costly part
         on_key = error["type"] == "extra_forbidden" or "[key]" in error["loc"]
         line, column = _yaml.position(tree, loc, key=on_key)
-        issues.append(Issue(format_path(loc), message_for(error), line, column))
+        issues.append(Issue(format_path(loc), message, line, column))
     issues.sort(key=lambda i: (i.line or 0, i.column or 0))
     if len(errors) > MAX_ISSUES:
         hidden = len(errors) - MAX_ISSUES
@@ -400,7 +403,7 @@ def _validated(case: Case, target: Path) -> Case:
         return Case.model_validate(case_data(case))
     except ValidationError as exc:
         raise CaseFileError(
-            target, [Issue(format_path(clean_loc(e["loc"])), message_for(e)) for e in exc.errors()]
+            target, [Issue(format_path(loc), message) for loc, message, _ in case_errors(exc)]
         ) from exc
 
 
@@ -463,4 +466,5 @@ def json_schema() -> dict[str, Any]:
 
 
 def json_schema_text() -> str:
+    """The JSON Schema of the format as indented text (``ipt-nb schema``)."""
     return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"

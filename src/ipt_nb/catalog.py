@@ -49,6 +49,8 @@ def default_phases(sessions: int) -> dict[PhaseId, tuple[int, int]]:
 
 @dataclass(frozen=True, slots=True)
 class ProblemArea:
+    """One of IPT's focal problem areas, with its goals and strategies (IPT.md section 3)."""
+
     id: ProblemAreaId
     label: str
     ipt_words: str
@@ -314,6 +316,8 @@ MEDICATION_CHANGES: Final = ("start", "increase", "decrease", "switch", "stop")
 
 @dataclass(frozen=True, slots=True)
 class Technique:
+    """An IPT technique a session can record (``techniques``), with its source."""
+
     id: str
     name: str
     what: str
@@ -373,6 +377,8 @@ TECHNIQUES: Final[dict[str, Technique]] = {
 
 @dataclass(frozen=True, slots=True)
 class AdherenceItem:
+    """One task of the adherence checklist, with the phase it belongs to."""
+
     id: str
     phase: PhaseId
     task: str

@@ -39,6 +39,7 @@ class ClassReport:
     """Case id -> the pseudonyms that handed in, in file order (shown only when asked)."""
 
     def as_json(self) -> dict[str, Any]:
+        """The class's results as ``class results --json`` prints them."""
         return {"cases": self.cases, "skipped": self.skipped}
 
 
@@ -127,6 +128,7 @@ def case_html(case_id: str, result: dict[str, Any], students: list[str], *, show
 
 
 def skipped_html(skipped: dict[str, str]) -> Safe:
+    """The answer files that could not be read, with the reason each."""
     if not skipped:
         return Safe("")
     return join([tag("h2", "Files skipped"), bullet_list(f"{name}: {why}" for name, why in skipped.items())])
@@ -175,9 +177,11 @@ class ResultsBoard:
         self.show_names = show_names
 
     def report(self) -> ClassReport:
+        """The results of the answers folder as it is now."""
         return collect(self.answers_dir, self.cases_dir)
 
     def outputs(self, report: ClassReport) -> tuple[dict[str, object], ...]:
+        """The results page as notebook outputs."""
         bundles = [figure_bundle(first_choice_chart(cid, r, large=True)) for cid, r in report.cases.items()]
         return tuple(
             {"output_type": "display_data", "data": b, "metadata": {}}
@@ -185,6 +189,7 @@ class ResultsBoard:
         )
 
     def widget(self) -> widgets.VBox:
+        """The board: Refresh and the results."""
         refresh = widgets.Button(
             description="Refresh", icon="refresh", tooltip="read the answers folder again"
         )

@@ -42,6 +42,8 @@ class _Strict(BaseModel):
 
 
 class TrajectoryAnswer(_Strict):
+    """A student's reading of the trajectory, as handed in."""
+
     question: str
     given: int | None
     expected: int | None
@@ -82,12 +84,15 @@ class AnswerRecord(_Strict):
         return self.first("problem_area")
 
     def first(self, kind: str) -> Attempt | None:
+        """The student's first attempt, or ``None``."""
         return next((a for a in self.attempts if a.kind == kind), None)
 
     def of_kind(self, kind: str) -> list[Attempt]:
+        """The attempts of one exercise kind, in order."""
         return [a for a in self.attempts if a.kind == kind]
 
     def dumps(self) -> str:
+        """The record as the JSON file written to the answers folder."""
         return self.model_dump_json(by_alias=True, indent=2) + "\n"
 
 
@@ -193,8 +198,10 @@ def _changed(attempts: list[Attempt]) -> bool:
 
 
 def area_name(area: str) -> str:
+    """A problem area's display name (its id when unknown)."""
     return PROBLEM_AREAS[area].label if area in PROBLEM_AREAS else area
 
 
 def schema_text() -> str:
+    """The JSON Schema of an answers file, as indented text."""
     return json.dumps(answer_schema(), indent=2) + "\n"

@@ -33,6 +33,7 @@ examples:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``ipt-nb`` argument parser, with every subcommand and its help."""
     parser = argparse.ArgumentParser(
         prog="ipt-nb",
         description="Case files, outcomes and reports for Interpersonal Psychotherapy casework.",
@@ -257,6 +258,7 @@ def _add_render_command(commands: Commands) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``ipt-nb`` with ``argv`` (default: the command line); returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

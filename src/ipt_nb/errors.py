@@ -49,6 +49,7 @@ class Issue:
         return f"{prefix + ': ' if prefix else ''}{label}{field}{self.message}"
 
     def as_dict(self) -> dict[str, object]:
+        """The issue as the JSON output of ``validate --json`` holds it."""
         return {
             "path": self.path,
             "line": self.line,

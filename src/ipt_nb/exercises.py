@@ -32,6 +32,8 @@ NOT_CHOSEN = ""
 
 @dataclass
 class ProblemAreaFeedback:
+    """The feedback on a student's choice of problem area."""
+
     chosen_area: str
     chosen_stage: str | None
     expected_area: str | None
@@ -42,6 +44,7 @@ class ProblemAreaFeedback:
     rationale: str
 
     def html(self) -> Safe:
+        """The feedback as escaped HTML."""
         verdict = "Matches the case's answer." if self.area_correct else "Differs from the case's answer."
         expected = PROBLEM_AREAS[self.expected_area].label if self.expected_area else "not recorded"
         parts: list[object] = [tag("h3", verdict), tag("p", f"Case answer: {expected}")]
@@ -67,6 +70,7 @@ class ProblemAreaFeedback:
 def problem_area_feedback(
     case: Case, area: str, stage: str | None, formulation_text: str
 ) -> ProblemAreaFeedback:
+    """Compare a student's problem-area choice with the case's expected answer."""
     expected = expected_answer(case)
     stage_correct = None
     if expected.area == "role_dispute" and area == "role_dispute":
@@ -85,12 +89,15 @@ def problem_area_feedback(
 
 @dataclass
 class TrajectoryCheck:
+    """A student's reading of the trajectory (response, remission weeks) against the kit's."""
+
     question: str
     given: int | None
     expected: int | None
 
     @property
     def correct(self) -> bool:
+        """Whether every part of the reading matches."""
         return self.given == self.expected
 
 
@@ -151,6 +158,8 @@ class Answers:
     trajectory: list[dict[str, Any]] = field(default_factory=list)
 
     def export(self, path: str | Path) -> Path:
+        """Write the answers so far to the class's answers folder (one file per student, replaced
+        atomically)."""
         path = Path(path)
         atomic_write(path, (json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
         return path
@@ -188,6 +197,7 @@ class HandIn:
         return True
 
     def widget(self) -> widgets.VBox:
+        """The name field and the Hand in button."""
         return widgets.VBox([self.student, self.status])
 
 
@@ -223,6 +233,7 @@ class ProblemAreaExercise:
         self.submit.on_click(lambda _: self.check())
 
     def check(self) -> ProblemAreaFeedback | None:
+        """Check the chosen area and record the attempt."""
         if self.area.value == NOT_CHOSEN:
             self.message.value = "<b>Choose a problem area first.</b>"
             return None
@@ -251,6 +262,7 @@ class ProblemAreaExercise:
         return result
 
     def widget(self) -> widgets.VBox:
+        """The exercise: the case so far, the choice, Check and the feedback."""
         return widgets.VBox([self.area, self.stage, self.text, self.submit, self.message, self.feedback])
 
 
@@ -275,6 +287,7 @@ class TrajectoryExercise:
         return int(text) if text.lstrip("-").isdigit() else None
 
     def check(self) -> list[TrajectoryCheck]:
+        """Check the reading and record the attempt."""
         checks = trajectory_checks(
             self.case,
             self._week(self.response.value),
@@ -304,6 +317,7 @@ class TrajectoryExercise:
         return checks
 
     def widget(self) -> widgets.VBox:
+        """The exercise: the chart, the questions, Check and the feedback."""
         return widgets.VBox([self.response, self.remission, self.off_track, self.submit, self.feedback])
 
 
@@ -314,6 +328,7 @@ INSTRUCTIONS = (
 
 
 def instructions() -> Safe:
+    """What the student is asked to do, as HTML."""
     return wrap(tag("p", INSTRUCTIONS))
 
 

@@ -18,6 +18,8 @@ from .model import Case
 
 @dataclass(frozen=True, slots=True)
 class Element:
+    """One of the six elements a formulation names, and what the checklist looks for."""
+
     id: str
     name: str
     looks_for: str

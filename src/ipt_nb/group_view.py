@@ -60,6 +60,7 @@ def main_outcome(case: Case) -> MeasureOutcome | None:
 
 
 def focus_table(members: list[Case], outcomes: list[MeasureOutcome | None]) -> Safe:
+    """Each member's focal problem area and the weeks it was in force, as an HTML table."""
     rows = []
     for case, main in zip(members, outcomes, strict=True):
         focus = case.primary_focus()
@@ -112,6 +113,7 @@ def phq9_chart(group_id: str, members: list[Case]) -> go.Figure:
 
 
 def group_html(group_id: str, members: list[Case]) -> Safe:
+    """The group's page: attendance, foci, outcomes and the response rate, escaped."""
     outcomes = [main_outcome(c) for c in members]  # one summary per member for both tables
     responded, assessed = response_rate(members, outcomes)
     rate = f"{responded} of {assessed} members ({responded / assessed:.0%})" if assessed else "-"

@@ -26,15 +26,19 @@ RCI_Z: Final = 1.96
 
 @dataclass(frozen=True, slots=True)
 class Band:
+    """A severity band of an instrument: its name and score range."""
+
     low: int
     high: int
     label: str
 
     def contains(self, score: int) -> bool:
+        """Whether ``score`` lies in the band."""
         return self.low <= score <= self.high
 
     @property
     def title(self) -> str:
+        """The band's name for display (``moderately severe``)."""
         return self.label.replace("_", " ")
 
 
@@ -60,6 +64,7 @@ class ReliableChange:
         return cls("jacobson_truax", round(RCI_Z * s_diff, 2), reliability, sd, source)
 
     def describe(self) -> str:
+        """The reliable-change criterion in words, with its source."""
         if self.method == "nhs_talking_therapies":
             return f"change of {self.points:g} points or more (NHS Talking Therapies)"
         return (
@@ -70,6 +75,9 @@ class ReliableChange:
 
 @dataclass(frozen=True, slots=True)
 class Instrument:
+    """A rating scale: items, range, bands, remission and caseness cut-offs, risk item and reliable change,
+    with sources."""
+
     id: MeasureId
     name: str
     short: str
@@ -108,12 +116,14 @@ class Instrument:
         return self.item_max
 
     def band(self, score: int) -> Band:
+        """The severity band of a total ``score``."""
         for band in self.bands:
             if band.contains(score):
                 return band
         raise ValueError(f"{score} is outside {self.short}'s range {self.total_min}-{self.total_max}")
 
     def remitted(self, score: int) -> bool:
+        """Whether ``score`` is at or below the remission cut-off."""
         return score <= self.remission_max
 
     def forced_risk_minimum(self, total: int) -> int:

@@ -99,6 +99,8 @@ class _Model(BaseModel):
 
 
 class Patient(_Model):
+    """Who the case is about, by pseudonym or role: never a real name."""
+
     label: Line = Field(description="pseudonym or role label, never a real name")
     age: Annotated[int, Field(ge=0, le=130)] | None = None
     age_band: Annotated[str, StringConstraints(pattern=r"^(\d{1,2}-\d{1,2}|90\+)$")] | None = None
@@ -113,6 +115,8 @@ class Patient(_Model):
 
 
 class Diagnosis(_Model):
+    """The working diagnosis, with its system and code when given."""
+
     label: Line
     system: Line | None = None
     code: Line | None = None
@@ -122,12 +126,16 @@ PhaseSpan = Annotated[list[Annotated[int, Field(ge=1, le=30)]], Field(min_length
 
 
 class PhasePlan(_Model):
+    """Weeks of each phase when they differ from the defaults for the course's length."""
+
     initial: PhaseSpan | None = None
     middle: PhaseSpan | None = None
     termination: PhaseSpan | None = None
 
 
 class Plan(_Model):
+    """The treatment contract: acute sessions, phases, follow-up, maintenance and any re-contract."""
+
     sessions: Annotated[int, Field(ge=1, le=24)] = Field(
         description="planned acute sessions: 6-24 (IPT's classic range is 12-16); IPC 1-6"
     )
@@ -166,17 +174,23 @@ class Plan(_Model):
 
 
 class Expectation(_Model):
+    """What one side expects of the relationship, and whether it is met."""
+
     text: Line
     held_by: Literal["patient", "other"] = "patient"
     met: Literal["met", "partly", "unmet"] | None = None
 
 
 class WishedChange(_Model):
+    """A change the patient would like in the relationship, and who would change."""
+
     text: Line
     locus: Literal["self", "other", "both"] | None = None
 
 
 class Person(_Model):
+    """A significant person of the interpersonal inventory."""
+
     id: Slug
     label: Line = Field(description="pseudonym or role ('Mother'); never a real name")
     relationship: Relationship
@@ -197,6 +211,8 @@ class Person(_Model):
 
 
 class Event(_Model):
+    """A life event of the timeline, in weeks from intake."""
+
     week: Week
     kind: EventKind
     id: Slug | None = None
@@ -206,11 +222,15 @@ class Event(_Model):
 
 
 class Episode(_Model):
+    """The current depressive episode: its onset and how many came before."""
+
     onset_week: Week | None = None
     prior_episodes: Annotated[int, Field(ge=0)] | None = None
 
 
 class Focus(_Model):
+    """A problem area chosen as primary or secondary focus, possibly for a span of weeks."""
+
     area: ProblemAreaId
     focus: Literal["primary", "secondary"] = "primary"
     people: list[Slug] = _empty(list)
@@ -235,6 +255,8 @@ class Focus(_Model):
 
 
 class Formulation(_Model):
+    """The interpersonal formulation given to the patient, and their agreement."""
+
     text: Text | None = None
     week: Annotated[int, Field(ge=0, le=24)] | None = None
     agreed: Literal["pending", "agreed", "agreed_with_changes", "not_agreed"] | None = None
@@ -306,6 +328,8 @@ class RiskReview(_Model):
 
 
 class Session(_Model):
+    """One weekly session: attendance, measures, risk review, ratings, techniques, adherence and notes."""
+
     week: Annotated[int, Field(ge=0, le=520)]
     kind: SessionKind | None = None
     attended: bool = Field(default=True, description="false: a missed session, kept with no measures")
@@ -328,12 +352,16 @@ class Session(_Model):
 
 
 class Termination(_Model):
+    """The ending: warning signs, the plan for them and the maintenance decision."""
+
     warning_signs: list[Line] = _empty(list)
     plan: list[Line] = _empty(list)
     maintenance_decision: Text | None = None
 
 
 class Answer(_Model):
+    """The expected answer of a teaching case, hidden until revealed."""
+
     problem_area: ProblemAreaId
     stage: DisputeStage | None = None
     rationale: Text | None = None
@@ -351,6 +379,8 @@ class Question(_Model):
 
 
 class Teaching(_Model):
+    """Discussion questions and the expected answer of a teaching case."""
+
     discussion_questions: list[Text | Question] = _empty(
         list,
         "a plain string is shown only after reveal (it may name the answer); "
@@ -367,6 +397,8 @@ class Group(_Model):
 
 
 class MedicationChange(_Model):
+    """A change of antidepressant medication, in weeks from intake."""
+
     week: Week
     change: Literal[MEDICATION_CHANGES]  # type: ignore[valid-type]
     text: Line | None = None
@@ -424,12 +456,14 @@ class Case(_Model):
         return "session" if session.week <= self.plan.acute_sessions else "follow_up"
 
     def person(self, person_id: str) -> Person:
+        """The person with id ``person_id``; ``KeyError`` if there is none."""
         for person in self.people:
             if person.id == person_id:
                 return person
         raise KeyError(f"no person with id {person_id!r} in case {self.id!r}")
 
     def session(self, week: int) -> Session | None:
+        """The session of ``week``, or ``None``."""
         return next((s for s in self.sessions if s.week == week), None)
 
     def rating_at(self, person_id: str, week: int) -> Rating:
@@ -460,6 +494,19 @@ class Case(_Model):
         """Measure ids used in any session, in the catalogue's order."""
         used = {m for s in self.sessions for m in s.measures}
         return [m for m in MEASURE_IDS if m in used]
+
+    def adherence_ratings(
+        self, phase: PhaseId, sessions: list[Session] | None = None
+    ) -> dict[str, list[tuple[int, AdherenceRating]]]:
+        """Each adherence item rated in ``phase``, with its ``(week, rating)`` pairs in session order
+        (of ``sessions``, by default all: a walkthrough passes those known so far)."""
+        spans = self.plan.phase_spans()
+        rated: dict[str, list[tuple[int, AdherenceRating]]] = {}
+        for session in self.sessions if sessions is None else sessions:
+            if phase_in(spans, session.week) == phase:
+                for item_id, value in session.adherence.items():
+                    rated.setdefault(item_id, []).append((session.week, value))
+        return rated
 
     def primary_measure(self) -> MeasureId | None:
         """The measure the case is followed by: the first depression measure present in

@@ -121,6 +121,7 @@ def load_parameter_case(case_path: str | Path, name: str = "case_path") -> Case:
 
 
 def figure_bundle(fig: go.Figure) -> dict[str, Any]:
+    """A plotly figure as a notebook output bundle: the plotly JSON and a text fallback."""
     payload = json.loads(fig.to_json())
     payload["config"] = PLOTLY_CONFIG
     return {PLOTLY_MIME: payload, "text/plain": f"<plotly figure: {fig.layout.title.text or 'chart'}>"}
@@ -132,6 +133,7 @@ def show(fig: go.Figure, name: str) -> None:
 
 
 def html_bundle(fragment: Safe) -> dict[str, Any]:
+    """Escaped HTML as a notebook output bundle."""
     return {"text/html": str(fragment), "text/plain": "<ipt-nb section>"}
 
 

@@ -139,6 +139,7 @@ class OutcomeConfig(BaseModel):
         return instrument.band_scheme, instrument.bands
 
     def band(self, measure: MeasureId, score: int) -> str:
+        """The band of ``score`` on ``measure``, with the HAM-D scheme chosen here."""
         for band in self.bands(measure)[1]:
             if band.contains(score):
                 return band.label
@@ -156,9 +157,11 @@ class Verdict(BaseModel):
 
     @property
     def flag(self) -> bool | None:
+        """The verdict as ``True``, ``False`` or ``None`` (not applicable or not assessable)."""
         return {"yes": True, "no": False}.get(self.value)
 
     def text(self) -> str:
+        """The verdict in words, with its reason when it has one."""
         words = self.value.replace("_", " ")
         return f"{words} ({self.reason})" if self.reason else words
 
@@ -168,6 +171,8 @@ def _yes_no(value: bool, reason: str = "") -> Verdict:
 
 
 class ScorePoint(BaseModel):
+    """One scored week of a measure: score, band, phase and change from baseline."""
+
     week: int
     score: int
     band: str
@@ -177,6 +182,9 @@ class ScorePoint(BaseModel):
 
 
 class MeasureOutcome(BaseModel):
+    """Everything the kit concludes about one measure of a case: baseline, end, response, remission,
+    reliable change and the points."""
+
     measure: MeasureId
     name: str
     band_scheme: str
@@ -207,6 +215,8 @@ class MeasureOutcome(BaseModel):
 
 
 class OutcomeSummary(BaseModel):
+    """A case's outcomes: each measure's, the NHS Talking Therapies flags, alerts and risk gaps."""
+
     case_id: str
     measures: dict[MeasureId, MeasureOutcome]
     caseness: bool | None
@@ -311,6 +321,8 @@ def _first_remission_week(points: list[ScorePoint], remission_max: int, run: int
 
 
 def measure_outcome(case: Case, measure: MeasureId, config: OutcomeConfig | None = None) -> MeasureOutcome:
+    """The outcome of one measure of ``case`` under ``config``; ``ValueError`` if the case has no scores on
+    it."""
     config = config or OutcomeConfig()
     instrument = INSTRUMENTS[measure]
     scores = case.scores(measure)

@@ -106,6 +106,8 @@ SCANNER: type = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)  # libyaml: 8x
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """A possible identifier in a case file: where, what kind, the text and what to do."""
+
     path: str
     line: int
     column: int
@@ -114,6 +116,7 @@ class Finding:
     hint: str
 
     def format(self) -> str:
+        """``file:line:column: kind: text (what to do)``."""
         return f"{self.path}:{self.line}:{self.column}: {self.kind}: {self.text} ({self.hint})"
 
 
@@ -261,6 +264,7 @@ def _name_finding(path: str | Path, lines: list[str], piece: _Text, word: str, o
 
 
 def refusal(path: str | Path, findings: list[Finding], shown: int = 5) -> str:
+    """Why a case with identifiers is not shared, listing the first ``shown`` findings."""
     lines = [f.format() for f in findings[:shown]]
     more = f"\n... and {len(findings) - shown} more" if len(findings) > shown else ""
     return (
@@ -286,6 +290,7 @@ def require_clean(path: str | Path, *, allow: bool = False) -> None:
 
 
 def lint_file(path: str | Path) -> list[Finding]:
+    """Every possible identifier in one case file (its text fields and comments)."""
     path = Path(path)
     source = read_text(path)
     data = _data(source, path)

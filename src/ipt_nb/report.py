@@ -10,7 +10,14 @@ from statistics import mean
 
 from ._html import STYLE, Safe, badge, bullet_list, join, table, tag
 from ._outcome_text import course_line, risk_lines
-from .catalog import ADAPTATIONS, DISPUTE_STAGE_TACTICS, PHASE_LABELS, PROBLEM_AREAS, adherence_items_for
+from .catalog import (
+    ADAPTATIONS,
+    DISPUTE_STAGE_TACTICS,
+    PHASE_LABELS,
+    PHASES,
+    PROBLEM_AREAS,
+    adherence_items_for,
+)
 from .formulation import ELEMENTS, covered_elements
 from .instruments import INSTRUMENTS
 from .model import Case
@@ -54,6 +61,7 @@ def risk_block(summary: OutcomeSummary) -> Safe:
 
 
 def summary(case: Case) -> Safe:
+    """The report's summary block: problem area, measures from baseline to end, alerts."""
     patient = case.patient
     age = f"{patient.age}" if patient.age is not None else (patient.age_band or "not given")
     diagnosis = " ".join(x for x in (case.diagnosis.label, case.diagnosis.system, case.diagnosis.code) if x)
@@ -84,6 +92,7 @@ def summary(case: Case) -> Safe:
 
 
 def formulation(case: Case) -> Safe:
+    """The formulation as given, with its week and the patient's agreement."""
     given = case.formulation
     if given is None or not given.text:
         return wrap(tag("h2", "Formulation"), tag("p", "No formulation recorded yet.", cls="ipt-hidden"))
@@ -108,6 +117,7 @@ def _ring(ring: int | None) -> str:
 
 
 def inventory(case: Case) -> Safe:
+    """The interpersonal inventory: each person, ring, closeness, expectations and notes."""
     end = case.plan.acute_sessions
     rows = []
     for person in case.people:
@@ -170,6 +180,7 @@ def _from_week(week: int | None) -> str:
 
 
 def problem_areas(case: Case) -> Safe:
+    """The foci chosen, with their weeks, rationale and any revision."""
     if not case.problem_areas:
         return wrap(tag("h2", "Problem area"), tag("p", "No problem area chosen yet.", cls="ipt-hidden"))
     blocks: list[object] = [tag("h2", "Problem area")]
@@ -202,6 +213,7 @@ def problem_areas(case: Case) -> Safe:
 
 
 def outcomes(summary: OutcomeSummary) -> Safe:
+    """Each measure's outcome, the NHS flags, alerts and the thresholds used."""
     rows = []
     for o in summary.measures.values():
         band = (o.end_band or "").replace("_", " ")
@@ -279,14 +291,12 @@ def outcomes(summary: OutcomeSummary) -> Safe:
 
 
 def adherence(case: Case) -> Safe:
+    """The adherence ratings by phase: how often each task was rated and its mean."""
     blocks: list[object] = [tag("h2", "Adherence to the IPT model, by phase")]
-    for phase in ("initial", "middle", "termination"):
-        ratings: dict[str, list[int | str]] = {}
-        for session in case.sessions:
-            if case.phase_of(session.week) != phase:
-                continue
-            for item_id, value in session.adherence.items():
-                ratings.setdefault(item_id, []).append(value)
+    for phase in PHASES:
+        ratings = {
+            item: [value for _, value in pairs] for item, pairs in case.adherence_ratings(phase).items()
+        }
         if not ratings:
             blocks += [tag("h3", PHASE_LABELS[phase]), tag("p", "No adherence ratings.", cls="ipt-hidden")]
             continue
@@ -306,6 +316,7 @@ def adherence(case: Case) -> Safe:
 
 
 def termination(case: Case) -> Safe:
+    """The ending: warning signs, the plan for them and the maintenance decision."""
     plan = case.termination
     if plan is None:
         return wrap(

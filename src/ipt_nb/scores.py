@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ._messages import message_for
+from ._messages import case_errors
 from .casefile import CaseDocument
 from .errors import CaseFileError, Issue
 from .instruments import MEASURE_IDS, MeasureId, measure_id
@@ -29,6 +29,8 @@ ITEM_SEPARATOR = " "
 
 @dataclass(frozen=True)
 class ScoreRow:
+    """One row of a scores CSV: its line, week, measure, total and items."""
+
     line: int
     week: int
     measure: MeasureId
@@ -37,6 +39,7 @@ class ScoreRow:
 
 
 def export_rows(case: Case) -> list[dict[str, str]]:
+    """Every score of a case as CSV rows (week, measure, total, items)."""
     rows = []
     for session in case.sessions:
         for measure, score in session.measures.items():
@@ -52,6 +55,7 @@ def export_rows(case: Case) -> list[dict[str, str]]:
 
 
 def export_csv(case: Case) -> str:
+    """Every score of a case as CSV text, which ``import-scores`` reads back."""
     stream = io.StringIO()
     writer = csv.DictWriter(stream, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -124,7 +128,7 @@ def _range_issues(row: ScoreRow) -> list[Issue]:
     try:
         Session.model_validate({"week": row.week, "measures": {row.measure: _score(row)}})
     except ValidationError as exc:
-        return [Issue(row.measure, message_for(error), row.line) for error in exc.errors()]
+        return [Issue(row.measure, message, row.line) for _, message, _ in case_errors(exc)]
     return []
 
 

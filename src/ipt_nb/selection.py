@@ -22,12 +22,15 @@ from .model import Case, Event
 
 @dataclass
 class Evidence:
+    """How well one problem area fits the case, and the facts that say so."""
+
     area: str
     fits: bool
     reasons: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
+        """The problem area's name."""
         return PROBLEM_AREAS[self.area].label
 
 

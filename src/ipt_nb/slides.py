@@ -133,6 +133,7 @@ class Deck:
         self.slides: list[Safe] = []
 
     def html(self) -> str:
+        """The whole deck as one offline HTML page."""
         self.slides = [self._title_slide()]
         for week in range(self.walk.last_week + 1):
             self.walk.week = week

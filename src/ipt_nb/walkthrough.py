@@ -19,7 +19,7 @@ from IPython.display import display
 
 from . import charts
 from ._html import STYLE, Safe, badge, bullet_list, join, table, tag
-from .catalog import PHASE_LABELS, PROBLEM_AREAS, TECHNIQUES, adherence_items_for
+from .catalog import PHASE_LABELS, PHASES, PROBLEM_AREAS, TECHNIQUES, adherence_items_for
 from .disclosure import expected_answer, known_case, visible_questions
 from .model import Case, Event, Session
 from .notebook import figure_bundle, html_bundle, show, show_html
@@ -103,6 +103,9 @@ class WeekState:
 
 
 class Walkthrough:
+    """A case week by week for group supervision: only what was known by the chosen week is shown, and the
+    answer only when revealed."""
+
     def __init__(
         self,
         case: Case,
@@ -127,6 +130,7 @@ class Walkthrough:
         return known_case(self.case, self.week if week is None else week, reveal=self.reveal)
 
     def state(self, week: int | None = None) -> WeekState:
+        """What is known at the current week (sessions, events, phase)."""
         week = self.week if week is None else week
         known = self.known(week)
         return WeekState(
@@ -134,6 +138,7 @@ class Walkthrough:
         )
 
     def figures(self, week: int | None = None) -> dict[str, go.Figure]:
+        """The charts of the current week, drawn from what was known by then."""
         week = self.week if week is None else week
         known = self.known(week)
         figures = {
@@ -148,6 +153,7 @@ class Walkthrough:
     # -- HTML ------------------------------------------------------------------------------
 
     def week_html(self, week: int | None = None) -> Safe:
+        """The current week's page, without the hidden answer unless revealed."""
         state = self.state(week)
         phase = PHASE_LABELS.get(state.phase, state.phase)
         heading = tag(
@@ -172,13 +178,10 @@ class Walkthrough:
 
     def tasks_html(self, state: WeekState) -> Safe:
         """The phase's adherence items with the ratings given so far (the deck's speaker notes)."""
-        if state.phase not in ("initial", "middle", "termination"):
+        if state.phase not in PHASES:
             return tag("p", f"{PHASE_LABELS.get(state.phase, state.phase)}: no phase tasks.")
-        rated: dict[str, list[str]] = {}
-        for session in state.sessions:
-            if self.case.phase_of(session.week) == state.phase:
-                for item, value in session.adherence.items():
-                    rated.setdefault(item, []).append(f"wk {session.week}: {value}")
+        pairs = self.case.adherence_ratings(state.phase, state.sessions)
+        rated = {item: [f"wk {week}: {value}" for week, value in ratings] for item, ratings in pairs.items()}
         rows = [
             (tag("span", i.task, title=i.id), ", ".join(rated.get(i.id, [])) or "-")
             for i in adherence_items_for(state.phase)
@@ -245,6 +248,7 @@ class Walkthrough:
         return join([tag("h3", "For discussion"), bullet_list(questions or ["(no questions for this week)"])])
 
     def answer_html(self) -> Safe:
+        """The expected answer, with its rationale and any revision, for after the reveal."""
         return self._wrap(self.answer_parts())
 
     def answer_parts(self) -> Safe:
@@ -265,13 +269,16 @@ class Walkthrough:
         return join(parts)
 
     def formulation_html(self) -> Safe:
+        """The formulation as given, shown only after the reveal."""
         return self._wrap(self.formulation_parts())
 
     def formulation_parts(self) -> Safe:
+        """The formulation's blocks, for the deck."""
         text = self.case.formulation.text if self.case.formulation else None
         return join([tag("h3", "Formulation"), tag("p", text or "No formulation recorded.", cls="ipt-quote")])
 
     def hidden_html(self) -> Safe:
+        """Everything the reveal shows: answer, formulation and the after-reveal questions."""
         return self._wrap(tag("p", "The problem area, its rationale and the formulation are hidden: "
                                    "discuss first, then reveal (R).", cls="ipt-hidden"))  # fmt: skip
 
@@ -337,4 +344,5 @@ class Walkthrough:
         return root
 
     def display(self) -> None:
+        """Show the walkthrough in a notebook: the week slider, Reveal and the week's page."""
         display(self.widget())

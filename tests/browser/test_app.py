@@ -232,7 +232,7 @@ def test_closed_pages_release_their_kernels_and_nothing_leaves_the_machine(app: 
             ),
         )
         page.goto(url)
-        button(page, "Next").wait_for(timeout=WIDGETS_READY)
+        _wait_for_widgets(page, "Next")
         context.close()
     (server,) = [c for p in _app_processes(str(case)) for c in children(p)]
     deadline = time.monotonic() + 120  # culled 10 s after their page closed, checked every 5 s
@@ -243,6 +243,21 @@ def test_closed_pages_release_their_kernels_and_nothing_leaves_the_machine(app: 
 
 
 LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")
+
+
+def _wait_for_widgets(page: Any, title: str) -> None:
+    """Wait for the page's widgets; reload once if the widget manager reports a model it has not
+    received ("Error displaying widget: model not found"), a race in Voila's widget manager seen
+    here while the server culls other pages' kernels, which a reload resolves."""
+    ready = button(page, title)
+    broken = page.get_by_text("Error displaying widget: model not found")
+    for attempt in range(2):
+        ready.or_(broken).first.wait_for(timeout=WIDGETS_READY)
+        if ready.count():
+            return
+        if attempt == 0:
+            page.reload()
+    ready.wait_for(timeout=WIDGETS_READY)
 
 
 def _app_processes(case: str) -> list[int]:
@@ -298,6 +313,46 @@ def test_an_invalid_value_is_shown_beside_the_field_and_nothing_is_written(app: 
     beside = page.locator(".widget-hbox:has(label:text-is('stage of the dispute'))").first.inner_text()
     assert "needs its stage" in beside
     assert case.read_bytes() == before
+
+
+def test_case_details_an_event_reaches_the_evidence_and_the_file(app: Any, page: Any) -> None:
+    """The rest of the case in the browser: a new event near the onset shows in the problem-area
+    evidence before saving and is in the file after Save; an expectation is typed part by part."""
+    url, case = app("joy")
+    before = load_case(case)
+    page.goto(url)
+    button(page, "Add person").wait_for(timeout=WIDGETS_READY)
+    boxes = page.locator(".widget-inline-hbox:has(> label:text-is('expectation')) input")
+    total = sum(len(p.expectations) for p in before.people)
+    expect(boxes).to_have_count(total)
+    button(page, "Add expectation").first.click()
+    expect(boxes).to_have_count(total + 1)  # the cards are drawn again with the new entry
+    text_box = boxes.nth(len(before.people[0].expectations))
+    text_box.fill("to be asked | not told")
+    text_box.press("Tab")
+    page.get_by_role("tab", name="Case details").click()
+    count = len(before.timeline)
+    weeks = page.locator(".widget-inline-hbox:has(> label:text-is('week')) input")
+    button(page, "Add event").click()
+    expect(weeks).to_have_count(count + 1 + len(before.medication))
+    onset = before.episode.onset_week  # type: ignore[union-attr]
+    weeks.nth(count).fill(str(onset - 1))
+    weeks.nth(count).press("Tab")
+    page.locator(".widget-inline-hbox:has(> label:text-is('kind')) select").nth(count).select_option("move")
+    happened = page.locator(".widget-inline-hbox:has(> label:text-is('what happened')) input").nth(count)
+    happened.fill("Moves across town")
+    happened.press("Tab")
+    page.get_by_role("tab", name="Problem area").click()
+    page.wait_for_function("document.body.innerText.includes('Moves across town')", timeout=20_000)
+    button(page, "Save").click()
+    page.wait_for_function("document.body.innerText.includes('Saved to')", timeout=20_000)
+    saved = load_case(case)
+    assert (saved.timeline[-1].week, saved.timeline[-1].kind, saved.timeline[-1].text) == (
+        onset - 1,
+        "move",
+        "Moves across town",
+    )
+    assert saved.people[0].expectations[-1].text == "to be asked | not told"
 
 
 def test_session_log_phq9_items_for_a_new_week(app: Any, page: Any, tmp_path: Path) -> None:

@@ -1,9 +1,11 @@
-"""ipywidgets forms bound to a case file: inventory, problem area, formulation, session log, workbench.
+"""ipywidgets forms bound to a case file: inventory, problem area, formulation, session log, case
+details, workbench.
 
 State (``FormState``), field binding and errors (``_fields``), and each form's
 layout live apart; saving always goes through the case file layer.
 """
 
+from .case_details import CaseDetailsForm
 from .formulation_form import FormulationBuilder
 from .inventory import InventoryEditor
 from .problem_area import ProblemAreaPicker
@@ -12,6 +14,7 @@ from .state import FormState, SaveResult
 from .workbench import Workbench, editable_path
 
 __all__ = [
+    "CaseDetailsForm",
     "FormState",
     "FormulationBuilder",
     "InventoryEditor",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import ipywidgets as widgets
 
@@ -51,20 +51,28 @@ class Column:
     key: str
     label: str
     options: Sequence[tuple[str, Any]] | None = None
-    """``None``: free text; else a dropdown whose first option is a new entry's value."""
+    """A dropdown's choices, the first a new entry's value; ``None`` for the other kinds."""
     placeholder: str = ""
     noun: str = "entry"
     """What the Add button adds (read from the first column)."""
+    kind: Literal["text", "choice", "number", "flag", "ids"] | None = None
+    """``None``: a choice when there are options, else text; ``ids``: a comma-separated list."""
+
+    @property
+    def widget_kind(self) -> str:
+        return self.kind or ("choice" if self.options is not None else "text")
 
 
 def _new_entry(columns: Sequence[Column]) -> dict[str, Any]:
     """A new entry: empty text (an error beside it until filled) and each choice's first option."""
     entry: dict[str, Any] = {}
     for column in columns:
-        if column.options is None:
+        if column.widget_kind == "text" and column is columns[0]:
             entry[column.key] = ""
-        elif column.options[0][1] is not None:
+        elif column.options is not None and column.options[0][1] is not None:
             entry[column.key] = column.options[0][1]
+        elif column.widget_kind == "number" and column is columns[0]:
+            entry[column.key] = 0
     return entry
 
 
@@ -76,6 +84,8 @@ class FieldRow:
         self.widget = widget
         self.shared = shared
         self.error = widgets.HTML(layout=shared.error, style=shared.style(widgets.HTML))
+        self.holds_text = False
+        """Whether the widget's text is the value itself (a text field), not parsed from it."""
         widget.description = label
         self.box = widgets.HBox([widget, self.error], layout=shared.row)
 
@@ -109,9 +119,11 @@ class Fields:
         value = self.state.get(path)
         kind = widgets.Textarea if multiline else widgets.Text
         widget = self._make(kind, self.shared.wide, value="" if value is None else str(value))
-        return self._bind(
+        row = self._bind(
             self._row(path, widget, label), lambda v: v if v != "" or path[-1] == "label" else None
         )
+        row.holds_text = True
+        return row
 
     def lines(self, path: Path_, label: str) -> FieldRow:
         """A list of short texts, one per line."""
@@ -139,17 +151,13 @@ class Fields:
         self.rows[format_path(path)] = heading
         boxes: list[widgets.Widget] = [heading.box]
         for index, entry in enumerate(self.state.get(path) or []):
-            if not isinstance(entry, dict):
-                continue
             parts: list[widgets.Widget] = []
-            for column in columns:
-                at = (*path, index, column.key)
-                if column.options is None:
-                    row = self.text(at, column.label)
-                    row.widget.placeholder = column.placeholder
-                else:
-                    row = self.choice(at, column.label, column.options)
-                parts.append(row.box)
+            if isinstance(entry, str):  # a plain-text entry (a question shown only after reveal)
+                parts.append(self.text((*path, index), f"{columns[0].label} (after reveal)").box)
+            elif isinstance(entry, dict):
+                parts.extend(self._part((*path, index, column.key), column).box for column in columns)
+            else:
+                continue
             remove = self._make(
                 widgets.Button, description="Remove", icon="trash", tooltip=f"remove entry {index + 1}"
             )
@@ -159,6 +167,18 @@ class Fields:
         add.on_click(self._adder(path, columns, on_structure))
         boxes.append(add)
         return widgets.VBox(boxes)
+
+    def _part(self, at: Path_, column: Column) -> FieldRow:
+        kind = column.widget_kind
+        if kind == "choice":
+            return self.choice(at, column.label, column.options or [("-", None)])
+        if kind == "number":
+            return self.number(at, column.label)
+        if kind == "flag":
+            return self.flag(at, column.label)
+        row = self.ids(at, column.label) if kind == "ids" else self.text(at, column.label)
+        row.widget.placeholder = column.placeholder
+        return row
 
     def _remover(self, path: Path_, index: int, redraw: Callable[[], None]) -> Callable[[object], None]:
         def remove(_: object) -> None:
@@ -189,6 +209,18 @@ class Fields:
         value = self.state.get(path)
         widget = self._make(widgets.Text, self.shared.narrow, value="" if value is None else str(value))
         return self._bind(self._row(path, widget, label), _int_or_text)
+
+    def numbers(self, path: Path_, label: str) -> FieldRow:
+        """Whole numbers separated by commas or spaces; a part that is not one is kept as typed."""
+        value = self.state.get(path) or []
+        widget = self._make(widgets.Text, self.shared.narrow, value=", ".join(map(str, value)))
+        return self._bind(self._row(path, widget, label), _numbers)
+
+    def ids(self, path: Path_, label: str) -> FieldRow:
+        """Ids (of people) separated by commas or spaces."""
+        value = self.state.get(path) or []
+        widget = self._make(widgets.Text, self.shared.wide, value=", ".join(map(str, value)))
+        return self._bind(self._row(path, widget, label), lambda v: _parts(v) or None)
 
     def flag(self, path: Path_, label: str) -> FieldRow:
         widget = self._make(widgets.Checkbox, value=bool(self.state.get(path)), indent=False)
@@ -230,6 +262,14 @@ def _entry(rest: str) -> str:
         where = f"line {int(index) + 1}" if index.isdigit() else index
         return where + (f", {tail.lstrip('.')}" if tail else "")
     return rest.lstrip(".")
+
+
+def _parts(value: str) -> list[str]:
+    return [part for part in value.replace(",", " ").split() if part]
+
+
+def _numbers(value: str) -> list[Any] | None:
+    return [_int_or_text(part) for part in _parts(value)] or None
 
 
 def _int_or_text(value: str) -> Any:

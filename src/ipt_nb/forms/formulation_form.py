@@ -28,6 +28,9 @@ def checklist_html(text: str, case: Case | None = None) -> str:
 
 
 class FormulationBuilder:
+    """The formulation form: a draft from the case, the text, its week and the patient's agreement, with the
+    six-element checklist."""
+
     def __init__(self, state: FormState) -> None:
         self.state = state
         self.fields = Fields(state)
@@ -56,5 +59,6 @@ class FormulationBuilder:
         self.text.widget.value = draft(self.state.document.case)
 
     def widget(self) -> widgets.Widget:
+        """The form, with the checklist below the text."""
         left = widgets.VBox([self.draft, self.text.box, self.week.box, self.agreed.box])
         return widgets.VBox([left, self.checklist])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from .. import charts
+from ..catalog import DISPUTE_STAGES
 from ..model import Case
 from ..notebook import figure_bundle
 from ._fields import Column, Fields
@@ -16,7 +17,7 @@ RELATIONSHIPS = [
     "supervisor", "neighbour", "health_professional", "other",
 ]  # fmt: skip
 CONTACTS = ["daily", "several_per_week", "weekly", "monthly", "less_than_monthly", "none"]
-STAGES = ["none", "renegotiation", "impasse", "dissolution"]
+STAGES = ["none", *DISPUTE_STAGES]
 RINGS = [("1 inner", 1), ("2 middle", 2), ("3 outer", 3), ("outside the circle", None)]
 CLOSENESS = [("not rated", None), *((str(n), n) for n in range(11))]
 EXPECTATION = (
@@ -37,6 +38,9 @@ def _options(values: list[str]) -> list[tuple[str, str]]:
 
 
 class InventoryEditor:
+    """The inventory form: one card per person, add, duplicate, remove and undo, with the closeness circle
+    drawn from the working copy."""
+
     def __init__(self, state: FormState) -> None:
         self.state = state
         self.fields = Fields(state)
@@ -111,5 +115,6 @@ class InventoryEditor:
         )
 
     def widget(self) -> widgets.Widget:
+        """The form: the circle, the paused note, the controls and the cards."""
         controls = widgets.HBox([self.add, self.undo])
         return widgets.VBox([self.preview, self.paused, controls, self.cards])

@@ -36,6 +36,9 @@ def _index(areas: list[Any], secondary: bool) -> int | None:
 
 
 class ProblemAreaPicker:
+    """The problem-area form: the evidence from the working copy beside the choice of primary and secondary
+    area."""
+
     def __init__(self, state: FormState) -> None:
         self.state = state
         self.fields = Fields(state)
@@ -110,4 +113,5 @@ class ProblemAreaPicker:
             row.show(self.area.widget.value == "role_transition")
 
     def widget(self) -> widgets.Widget:
+        """The form: evidence, choices and the catalogue's goals and strategies."""
         return self.box

@@ -7,7 +7,7 @@ import html
 
 import ipywidgets as widgets
 
-from ..catalog import PHASE_LABELS, TECHNIQUES, adherence_items_for
+from ..catalog import PHASE_LABELS, PHASES, TECHNIQUES, adherence_items_for
 from ..instruments import INSTRUMENTS, MeasureId
 from ._fields import Fields
 from .inventory import CLOSENESS, RINGS
@@ -63,6 +63,9 @@ def item_note(measure: MeasureId) -> str:
 
 
 class SessionLog:
+    """The session log form: one week at a time, items with their wording and live totals, risk review,
+    techniques, adherence, events and re-ratings."""
+
     def __init__(self, state: FormState, week: int = 1) -> None:
         self.state = state
         self.fields = Fields(state)
@@ -77,6 +80,7 @@ class SessionLog:
         self.rebuild()
 
     def rebuild(self) -> None:
+        """Show the chosen week's fields again (after a change of week, undo or reload)."""
         week = self.week.value
         index = self.state.session_index(week, create=True)
         assert index is not None  # created if missing
@@ -98,7 +102,7 @@ class SessionLog:
             self.fields.text((*at, "risk", "safety_plan"), "safety plan", multiline=True).box,
         ]
         parts.append(self.fields.many((*at, "techniques"), "techniques", list(TECHNIQUES)).box)
-        for item in adherence_items_for(phase) if phase in ("initial", "middle", "termination") else []:
+        for item in adherence_items_for(phase) if phase in PHASES else []:
             row = self.fields.choice((*at, "adherence", item.id), item.id, ADHERENCE)
             row.widget.tooltip = item.task
             parts.append(row.box)
@@ -154,4 +158,5 @@ class SessionLog:
         self.totals[measure].value = score_summary(measure, list(values))
 
     def widget(self) -> widgets.Widget:
+        """The form: the week picker, its phase and the week's fields."""
         return widgets.VBox([widgets.HBox([self.week, self.phase]), self.body])

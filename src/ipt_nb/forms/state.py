@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .._messages import clean_loc, format_path, message_for
+from .._messages import case_errors, format_path
 from ..casefile import CaseDocument, case_data
 from ..errors import CaseFileError, SaveError, StaleFileError, TargetExistsError
 from ..model import Case
@@ -29,6 +29,8 @@ UNDO_DEPTH = 50
 
 @dataclass
 class SaveResult:
+    """What a save did: its status, the errors by field path, where it wrote, and why it did not."""
+
     status: str
     """``saved``; ``invalid`` (nothing written, ``errors`` by field); ``stale`` (the file changed on
     disk); ``exists`` (save-as onto a file that exists) or ``failed`` (the disk refused: ``message``)."""
@@ -38,6 +40,9 @@ class SaveResult:
 
 
 class FormState:
+    """The working copy all forms of one case edit: plain data, undo, validation by path and the only way to
+    save."""
+
     def __init__(self, document: CaseDocument) -> None:
         self.document = document
         self.data: dict[str, Any] = case_data(document.case)
@@ -48,11 +53,13 @@ class FormState:
 
     @classmethod
     def open(cls, path: str | Path) -> FormState:
+        """The working copy of the case file at ``path``."""
         return cls(CaseDocument.open(path))
 
     # -- observers -------------------------------------------------------------------------
 
     def on_change(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after every change of the working copy (live previews)."""
         self._listeners.append(listener)
 
     def _changed(self) -> None:
@@ -63,6 +70,7 @@ class FormState:
     # -- reading and writing values ---------------------------------------------------------
 
     def get(self, path: Path_, default: Any = None) -> Any:
+        """The value at ``path`` in the working copy, or ``default`` where there is none."""
         node: Any = self.data
         for part in path:
             try:
@@ -103,6 +111,7 @@ class FormState:
         del self._undo[:-UNDO_DEPTH]
 
     def undo(self) -> bool:
+        """Go back to the copy kept before the last structural edit; ``False`` when there is none."""
         if not self._undo:
             return False
         self.data = self._undo.pop()
@@ -111,11 +120,13 @@ class FormState:
 
     @property
     def can_undo(self) -> bool:
+        """Whether :meth:`undo` has something to take back."""
         return bool(self._undo)
 
     # -- structural edits --------------------------------------------------------------------
 
     def add_person(self) -> int:
+        """Add a person (a fresh id, ring 3) at the end; undo-able. Returns the index."""
         self.remember()
         people = self.data.setdefault("people", [])
         taken = {p.get("id") for p in people}
@@ -127,6 +138,7 @@ class FormState:
         return len(people) - 1
 
     def duplicate_person(self, index: int) -> int:
+        """Insert a copy of person ``index`` after it, with an id of its own; undo-able."""
         self.remember()
         people = self.data["people"]
         twin = copy.deepcopy(people[index])
@@ -136,6 +148,7 @@ class FormState:
         return index + 1
 
     def remove_person(self, index: int) -> None:
+        """Remove person ``index``; undo-able."""
         self.remember()
         del self.data["people"][index]
         self._changed()
@@ -182,8 +195,8 @@ class FormState:
             case = Case.model_validate(self._without_empty_sessions())
         except ValidationError as exc:
             self.errors = {}
-            for error in exc.errors(include_url=False):
-                self.errors.setdefault(format_path(clean_loc(error["loc"])), message_for(error))
+            for loc, message, _ in case_errors(exc):
+                self.errors.setdefault(format_path(loc), message)
             return None
         self.errors = {}
         return case
@@ -210,6 +223,8 @@ class FormState:
         return data
 
     def save(self, *, force: bool = False, path: str | Path | None = None) -> SaveResult:
+        """Validate the whole working copy and save it, proven by reading it back; nothing is written on any
+        error, and the result says why."""
         case = self.validate()
         if case is None:
             return SaveResult("invalid", dict(self.errors))

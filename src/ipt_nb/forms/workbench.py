@@ -1,4 +1,4 @@
-"""All four forms in tabs for one case file, with an unsaved marker and a safe Save.
+"""All five forms in tabs for one case file, with an unsaved marker and a safe Save.
 
 Save validates the whole case; on errors nothing is written, each message
 appears beside its field and in a summary, and all input stays. If the file
@@ -15,6 +15,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
+from .case_details import CaseDetailsForm
 from .formulation_form import FormulationBuilder
 from .inventory import InventoryEditor
 from .problem_area import ProblemAreaPicker
@@ -22,7 +23,7 @@ from .session_log import SessionLog
 from .state import FormState, SaveResult
 
 TITLES = {"inventory": "Inventory", "problem_area": "Problem area", "formulation": "Formulation",
-          "session_log": "Session log"}  # fmt: skip
+          "session_log": "Session log", "case": "Case details"}  # fmt: skip
 
 
 def editable_path(case_path: str, sample: str | Path) -> Path:
@@ -36,12 +37,16 @@ def editable_path(case_path: str, sample: str | Path) -> Path:
 
 
 class Workbench:
+    """Every form of one case file in tabs, with one Save for all of them, an unsaved marker, and reload,
+    overwrite and save-as when the file changed on disk."""
+
     def __init__(self, path: str | Path, *, week: int = 1, tabs: tuple[str, ...] = tuple(TITLES)) -> None:
         self.state = FormState.open(path)
         self.inventory = InventoryEditor(self.state)
         self.problem_area = ProblemAreaPicker(self.state)
         self.formulation = FormulationBuilder(self.state)
         self.session_log = SessionLog(self.state, week=week)
+        self.case = CaseDetailsForm(self.state)
         self.tabs = tabs
         self.state.dirty = False  # building the forms is not an edit
         self.marker = widgets.HTML()
@@ -76,7 +81,8 @@ class Workbench:
 
     @property
     def forms(self) -> list[object]:
-        return [self.inventory, self.problem_area, self.formulation, self.session_log]
+        """The forms, in tab order."""
+        return [self.inventory, self.problem_area, self.formulation, self.session_log, self.case]
 
     def _show_target(self, _: object = None) -> None:
         """The full path a save-as will write, shown before anything is written."""
@@ -91,6 +97,8 @@ class Workbench:
         )
 
     def save(self, *, force: bool = False, path: str | None = None) -> SaveResult:
+        """Save the working copy (``force``: over a file changed on disk; ``path``: to another file) and
+        show the outcome beside the fields and in the summary."""
         result = self.state.save(force=force, path=path or None)
         for form in self.forms:
             form.fields.show_errors(result.errors)  # type: ignore[attr-defined]
@@ -126,6 +134,7 @@ class Workbench:
         self._mark()
 
     def widget(self) -> widgets.Widget:
+        """The tabs, the Save button, the stale-file choices and the summary."""
         shown = {name: getattr(self, name) for name in self.tabs}
         tabs = widgets.Tab(children=[form.widget() for form in shown.values()])
         for index, name in enumerate(shown):

@@ -36,6 +36,8 @@ MANIFEST = "manifest.json"
 
 @dataclass
 class Planned:
+    """A valid case to render: the case, its file and the digest of its bytes."""
+
     case: Case
     source: Path
     digest: str
@@ -53,6 +55,7 @@ class RenderSummary:
     seconds: dict[str, float] = field(default_factory=dict)
 
     def record(self, result: _worker.JobResult) -> None:
+        """Count one case's result."""
         self.seconds[result.case_id] = result.seconds
         if result.ok:
             self.rendered.append(result.case_id)
@@ -61,13 +64,16 @@ class RenderSummary:
 
     @property
     def ok(self) -> bool:
+        """Whether every case rendered and no file was invalid."""
         return not self.failed and not self.invalid
 
     @property
     def index(self) -> Path:
+        """Where the index page is."""
         return self.out / "index.html"
 
     def table(self) -> str:
+        """One line per rendered, unchanged, failed and invalid case, for the terminal."""
         rows = [f"{'case':<24} {'status':<10} {'seconds':>8}"]
         rows += [f"{c:<24} {'rendered':<10} {self.seconds.get(c, 0):8.2f}" for c in self.rendered]
         rows += [f"{c:<24} {'unchanged':<10} {'':>8}" for c in self.unchanged]

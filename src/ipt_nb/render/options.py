@@ -16,6 +16,8 @@ MAX_WORKERS = 64
 
 
 class RenderOptions(BaseModel):
+    """Everything ``ipt-nb render`` can be asked, in one object that the renderer and its workers share."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     paths: list[Path] = Field(default_factory=lambda: [Path("casebook") / "cases"])
