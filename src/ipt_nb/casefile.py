@@ -152,10 +152,6 @@ def parse_case_text_reference(text: str, source: str | Path = "<text>") -> tuple
     except _yaml.ShapeError as exc:
         raise CaseFileError(source, [Issue("", str(exc))]) from exc
     _check_format(data, text, source)
-    return _validated_data(data, text, source)
-
-
-def _validated_data(data: dict[str, Any], text: str, source: str | Path) -> tuple[Case, list[Issue]]:
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
