@@ -3,7 +3,9 @@
 The notebook is parameterized for the case with papermill (without running it)
 into a scratch folder and served from there, bound to 127.0.0.1 only and behind
 a fresh random token (the printed and opened address carries it), so other
-users of a shared machine cannot open the case. The case is validated first,
+users of a shared machine cannot open the case, and only a request that
+carries the token starts a kernel (``_page_guard``: the login cookie alone would
+let a page on another local port start kernels). The case is validated first,
 so a bad file is refused before any server starts.
 """
 
@@ -32,6 +34,7 @@ from typing import Any
 import papermill
 from jupyter_core.paths import jupyter_runtime_dir
 
+from ._page_guard import CONFIG as PAGE_GUARD
 from .casefile import check_file
 from .errors import CaseFileError, IptNbError, UsageError
 
@@ -81,8 +84,8 @@ CONTENT_POLICY = (
 would fetch Font Awesome from a CDN; the widgets bring their own icons)."""
 KERNEL_IDLE_SECONDS = 10
 """A kernel whose page has closed (no browser connected) and that is idle is shut down after this
-long: Voila's own shutdown on page close fails its XSRF check, so kernels would pile up. A page
-that is open keeps its kernel however long it stays idle."""
+long, in case the page's own shutdown request never came (a crashed browser, a lost network).
+A page that is open keeps its kernel however long it stays idle."""
 
 
 def _parameters(case: Path, kind: str, answers: Path | None) -> dict[str, str]:
@@ -93,12 +96,14 @@ def _parameters(case: Path, kind: str, answers: Path | None) -> dict[str, str]:
     return parameters
 
 
-def command(notebook: Path, port: int, *, ip: str = "127.0.0.1") -> list[str]:
+def command(notebook: Path, port: int, *, ip: str = "127.0.0.1", config: Path | None = None) -> list[str]:
     """Voila on loopback, asking for a token; the token itself travels in the environment.
 
     (A command line is visible to every user of the machine; a process's
     environment only to its owner.) Voila must take ``port`` or fail: it would
     otherwise move to the next port while the printed address names this one.
+    With ``config``, Voila reads its ``voila.py`` from that folder only (not from
+    the working folder, where a ``voila.py`` would shadow the package itself).
     """
     settings = json.dumps({"headers": {"Content-Security-Policy": CONTENT_POLICY}})
     return [
@@ -108,6 +113,7 @@ def command(notebook: Path, port: int, *, ip: str = "127.0.0.1") -> list[str]:
         f"--MappingKernelManager.cull_idle_timeout={KERNEL_IDLE_SECONDS}",
         "--MappingKernelManager.cull_interval=5", "--MappingKernelManager.cull_connected=False",
         *(["--KernelManager.transport=ipc"] if IPC_KERNELS else []),
+        *([f"--Voila.config_file_paths={config}"] if config is not None else []),
     ]  # fmt: skip
 
 
@@ -160,25 +166,39 @@ def serve(
     port = port or free_port()
     with tempfile.TemporaryDirectory(prefix="ipt-nb-app-") as scratch, _signals_stop_like_ctrl_c():
         notebook = prepare(case, kind, Path(scratch), answers)
+        config = Path(scratch) / "config"
+        config.mkdir()
+        (config / "voila.py").write_text(PAGE_GUARD, encoding="utf-8")
         token = secrets.token_urlsafe(24)
         env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(Path(scratch) / "runtime"), "JUPYTER_TOKEN": token}
         url = f"http://127.0.0.1:{port}/?token={token}"
         server: subprocess.Popen[bytes] | None = None
         page: Path | None = None
+        log = Path(scratch) / "server.log"
         try:
-            server = subprocess.Popen(
-                command(notebook, port),
-                cwd=scratch,
-                env=env,
-                preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
-                start_new_session=sys.platform != "linux",
-            )
-            wait_for_port(port, server)
+            with log.open("wb") as log_file:  # the server's chatter; only our address line is printed
+                server = subprocess.Popen(
+                    command(notebook, port, config=config),
+                    cwd=scratch,
+                    env=env,
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
+                    preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
+                    start_new_session=sys.platform != "linux",
+                )
+            try:
+                wait_for_port(port, server)
+            except IptNbError as exc:
+                raise IptNbError(f"{exc}; its log ends:\n{_tail(log)}") from None
             print(f"serving {case} ({kind}) at {url}  (Ctrl-C stops)", flush=True)
             if open_browser:
                 page = _redirect_page(_browser_readable_folder(), url)
                 webbrowser.open(page.as_uri())
-            return server.wait()
+            code = server.wait()
+            if code:
+                print(f"the app server stopped with code {code}; its log ends:", file=sys.stderr)
+                print(_tail(log), file=sys.stderr)
+            return code
         except KeyboardInterrupt:
             print("stopping", flush=True)
             return 0
@@ -188,6 +208,11 @@ def serve(
                     stop(server)
                 if page is not None:
                     page.unlink(missing_ok=True)
+
+
+def _tail(log: Path, lines: int = 20) -> str:
+    """The last lines of the server's log, to explain a server that stopped on its own."""
+    return "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
 
 
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))

@@ -271,6 +271,68 @@ def _app_processes(case: str) -> list[int]:
     return mine
 
 
+def test_a_page_on_another_local_port_cannot_start_kernels_with_the_login_cookie(
+    app: Any, browser: Any, tmp_path: Path
+) -> None:
+    """The user has the app open (the login cookie is set); a page from another 127.0.0.1 port, in
+    the same browser, loads the app blind five times. No kernel may start; the user's page still
+    works, and closing it shuts its kernel down at once (its shutdown request passes the XSRF check)."""
+    url, case = app("joy", notebook="supervision")
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.goto(url)
+    _wait_for_widgets(page, "Next")
+    (server,) = [c for p in _app_processes(str(case)) for c in children(p)]
+    assert len(children(server)) == 1
+    bare = url.split("?")[0]
+    (tmp_path / "evil.html").write_text(
+        "<!DOCTYPE html><title>elsewhere</title><script>"
+        f"Promise.all([1,2,3,4,5].map(() => fetch({bare!r}, {{mode: 'no-cors', credentials: 'include'}})))"
+        ".then(() => { document.title = 'sent'; });</script>"
+    )
+    evil = subprocess.Popen(
+        [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "0"], cwd=tmp_path,
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        assert evil.stdout is not None
+        evil_port = re.search(r"port (\d+)", evil.stdout.readline()).group(1)  # type: ignore[union-attr]
+        other = context.new_page()
+        other.goto(f"http://127.0.0.1:{evil_port}/evil.html")
+        other.wait_for_function("document.title === 'sent'", timeout=60_000)
+        time.sleep(3)  # a kernel started by those loads would be a child of the server by now
+        assert len(children(server)) == 1, "a page on another port started kernels"
+        other.close()
+    finally:
+        evil.terminate()
+        evil.wait(timeout=10)
+        evil.stdout.close()  # type: ignore[union-attr]
+    button(page, "Next").click()  # the user's own page still answers
+    page.close(run_before_unload=True)
+    deadline = time.monotonic() + 8  # culling would take at least 10 s of idleness
+    while time.monotonic() < deadline and children(server):
+        time.sleep(0.2)
+    assert children(server) == [], "the closed page's kernel was not shut down on its request"
+    context.close()
+
+
+def test_the_command_prints_only_its_own_lines() -> None:
+    """Voila's log (startup, kernels, requests) stays in the app's scratch folder."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ipt_nb", "app", str(CASES / "joy.yaml"), "--no-browser"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    first = process.stdout.readline()
+    url = re.search(r"at (http://127\.0\.0\.1:\d+/\?token=[\w-]+)", first)
+    assert url, first
+    with urllib.request.urlopen(url.group(1), timeout=60) as response:  # starts and runs a kernel
+        assert response.status == 200
+    os.killpg(process.pid, signal.SIGTERM)
+    out, err = process.communicate(timeout=30)
+    assert (out, err) == ("stopping\n", "")
+
+
 def test_a_terminated_command_stops_its_server(tmp_path: Path) -> None:
     """The server runs in its own session: SIGTERM or SIGHUP to the command must reach it."""
     process = subprocess.Popen(
