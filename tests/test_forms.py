@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ipt_nb import load_case
+from ipt_nb.catalog import PHASES
 from ipt_nb.forms import FormState, Workbench, score_summary
 from ipt_nb.instruments import INSTRUMENTS
 from ipt_nb.selection import evidence
@@ -337,6 +338,29 @@ def test_the_case_details_form_edits_the_rest_of_the_case(joy: Path) -> None:
     assert len(bench.state.get(("timeline",))) == count
     bench.case.undo.click()
     assert len(bench.state.get(("timeline",))) == count + 1
+
+
+def test_phase_spans_are_edited_as_first_and_last_week(joy: Path) -> None:
+    bench = Workbench(joy)
+    rows = bench.case.fields.rows
+    assert [rows[f"plan.phases.{p}"].widget.value for p in PHASES] == ["1, 3", "4, 12", "13, 16"]
+    rows["plan.phases.middle"].widget.value = "4, 10"
+    rows["plan.phases.termination"].widget.value = "11 16"
+    assert bench.save().status == "saved"
+    text = joy.read_text()
+    assert "middle: [4, 10]" in text and "termination: [11, 16]" in text  # the file's flow style kept
+    saved = load_case(joy)
+    assert (saved.phase_of(10), saved.phase_of(11)) == ("middle", "termination")
+
+    before = joy.read_bytes()
+    rows["plan.phases.initial"].widget.value = "5"  # a span needs its first and its last week
+    assert bench.save().status == "invalid" and joy.read_bytes() == before
+    assert rows["plan.phases.initial"].error.value
+
+    for phase in PHASES:  # no spans: the defaults for the course's length, and no empty mapping left
+        rows[f"plan.phases.{phase}"].widget.value = ""
+    assert bench.save().status == "saved"
+    assert "phases" not in joy.read_text() and load_case(joy).plan.phases is None
 
 
 def test_a_plain_text_question_stays_plain_text(joy: Path) -> None:

@@ -11,7 +11,7 @@ import typing
 
 import ipywidgets as widgets
 
-from ..catalog import DISPUTE_STAGES, MEDICATION_CHANGES, PROBLEM_AREAS
+from ..catalog import DISPUTE_STAGES, MEDICATION_CHANGES, PHASES, PROBLEM_AREAS
 from ..model import EventKind
 from ._fields import Column, Fields
 from .state import FormState
@@ -83,6 +83,10 @@ class CaseDetailsForm:
             f.number(("plan", "sessions"), "acute sessions").box,
             f.numbers(("plan", "follow_up_weeks"), "follow-up weeks").box,
             f.choice(("plan", "maintenance"), "maintenance", MAINTENANCE).box,
+            *(
+                f.numbers(("plan", "phases", phase), f"{phase} phase: first, last week").box
+                for phase in PHASES
+            ),
             f.number(("plan", "extended_to"), "re-contracted to (sessions)").box,
             f.number(("plan", "recontracted_week"), "re-contracted in week").box,
             heading("<b>Episode</b>"),

@@ -80,7 +80,18 @@ class FormState:
         return node
 
     def set(self, path: Path_, value: Any) -> None:
-        """Set a value, creating mappings and lists on the way; ``None`` removes an optional key."""
+        """Set a value, creating mappings and lists on the way; ``None`` removes an optional key.
+
+        A mapping held by a key that the removal leaves empty goes too, and so on up (clearing the
+        last phase span leaves no ``phases: {}``); list entries and mappings that were already
+        empty are left as they are.
+        """
+        removing = value is None and path[-1] not in REQUIRED_NULLABLE
+        if removing and len(path) > 1 and isinstance(path[-2], str):
+            parent = self.get(path[:-1])
+            if isinstance(parent, dict) and set(parent) == {path[-1]}:
+                self.set(path[:-1], None)
+                return
         node: Any = self.data
         for part, following in pairwise(path):
             empty: Any = [] if isinstance(following, int) else {}
