@@ -404,6 +404,10 @@ def test_case_details_an_event_reaches_the_evidence_and_the_file(app: Any, page:
     happened = page.locator(".widget-inline-hbox:has(> label:text-is('what happened')) input").nth(count)
     happened.fill("Moves across town")
     happened.press("Tab")
+    for phase, span in (("middle", "4, 11"), ("termination", "12, 16")):  # the spans must meet
+        box = field(page, f"{phase} phase: first, last week")
+        box.fill(span)
+        box.press("Tab")
     page.get_by_role("tab", name="Problem area").click()
     page.wait_for_function("document.body.innerText.includes('Moves across town')", timeout=20_000)
     button(page, "Save").click()
@@ -415,6 +419,10 @@ def test_case_details_an_event_reaches_the_evidence_and_the_file(app: Any, page:
         "Moves across town",
     )
     assert saved.people[0].expectations[-1].text == "to be asked | not told"
+    assert saved.plan.phases is not None and (saved.plan.phases.middle, saved.plan.phases.termination) == (
+        [4, 11],
+        [12, 16],
+    )
 
 
 def test_session_log_phq9_items_for_a_new_week(app: Any, page: Any, tmp_path: Path) -> None:
