@@ -25,7 +25,7 @@ REFUSAL = "open the app at the address ipt-nb app printed: it carries the token"
 def launch_only_with_token(handler: Any, notebook: Any = None, cwd: str | None = None) -> Any:
     """Voila's ``prelaunch_hook``: refuse (403) a page load without the token; else set the XSRF cookie."""
     if not handler.token_authenticated:
-        raise HTTPError(403, REFUSAL)
+        raise HTTPError(403, reason=REFUSAL)
     handler.xsrf_token  # noqa: B018  (reading it sets the cookie on this response)
     return notebook
 

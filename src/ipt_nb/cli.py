@@ -502,6 +502,9 @@ def _add_app(commands: Commands) -> None:
 
 
 def _app(args: argparse.Namespace) -> int:
+    from .render._worker import skip_slow_imports
+
+    skip_slow_imports()  # before papermill's import: about a second of the time to the page
     from .app import serve
 
     if not args.case.is_file():
@@ -570,6 +573,9 @@ def _class_init(args: argparse.Namespace) -> int:
 
 
 def _class_serve(args: argparse.Namespace) -> int:
+    from .render._worker import skip_slow_imports
+
+    skip_slow_imports()
     from .class_server import serve_class
 
     return serve_class(args.cases, args.answers, host=args.host, port=args.port, pool=args.pool)
