@@ -150,8 +150,7 @@ def kit_imports(notebook: Path) -> list[str]:
 
 
 VOILA = (
-    "import sys; sys.modules.setdefault('rfc3987_syntax', None); "
-    "from voila.app import main; sys.exit(main())"
+    "import sys; sys.modules.setdefault('rfc3987_syntax', None); from voila.app import main; sys.exit(main())"
 )
 """Voila's own entry point, minus one import that costs about a second of every start:
 jsonschema compiles ``rfc3987_syntax``'s grammar only to check IRIs, which no notebook here has."""
