@@ -34,4 +34,5 @@ CONFIG = (
     "from ipt_nb._page_guard import launch_only_with_token\n"
     "c.VoilaConfiguration.prelaunch_hook = launch_only_with_token\n"
 )
-"""A ``voila.py`` for the server's working folder: a callable cannot be given on a command line."""
+"""The ``voila.py`` that ``ipt-nb app`` writes into the server's config folder (a callable cannot
+be given on a command line)."""
