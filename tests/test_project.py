@@ -71,6 +71,34 @@ def test_knowledge_entries_cite_sources() -> None:
     assert len(TECHNIQUES) == 12
 
 
+def test_every_public_module_names_its_public_definitions_in_all() -> None:
+    """``__all__`` in every module without a leading underscore: each public class and function it
+    defines is listed, and nothing is listed that the module does not have."""
+    import ast
+    import importlib
+
+    wrong = []
+    for path in sorted((ROOT / "src" / "ipt_nb").rglob("*.py")):
+        parts = path.relative_to(ROOT / "src").with_suffix("").parts
+        if any(part.startswith("_") for part in parts[1:]):
+            continue
+        module = importlib.import_module(".".join(parts))
+        listed = getattr(module, "__all__", None)
+        if listed is None:
+            wrong.append(f"{path.name}: no __all__")
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        defined = {
+            node.name
+            for node in tree.body
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+            and not node.name.startswith("_")
+        }
+        wrong += [f"{path.name}: {name} not in __all__" for name in sorted(defined - set(listed))]
+        wrong += [f"{path.name}: {name} listed but missing" for name in listed if not hasattr(module, name)]
+    assert wrong == []
+
+
 def test_every_public_definition_of_a_public_module_says_what_it_is_for() -> None:
     """A docstring on every public class, function and method of the modules without a leading
     underscore: the next person reads why before reading how."""

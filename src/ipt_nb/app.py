@@ -40,6 +40,27 @@ from ._page_guard import CONFIG as PAGE_GUARD
 from .casefile import check_file
 from .errors import CaseFileError, IptNbError, UsageError
 
+__all__ = [
+    "CONTENT_POLICY",
+    "IPC_KERNELS",
+    "KERNEL_IDLE_SECONDS",
+    "NOTEBOOKS",
+    "PROJECT",
+    "PR_SET_PDEATHSIG",
+    "STOP_SIGNALS",
+    "VOILA",
+    "command",
+    "find_notebook",
+    "free_port",
+    "kit_imports",
+    "port_in_use",
+    "prepare",
+    "serve",
+    "spare_kernels",
+    "stop",
+    "wait_for_port",
+]
+
 NOTEBOOKS = {
     "workbench": Path("widgets") / "workbench.ipynb",
     "supervision": Path("casebook") / "supervision.ipynb",

@@ -31,6 +31,27 @@ from ._messages import case_errors, format_path
 from .errors import CaseFileError, Issue, SaveError, StaleFileError, TargetExistsError
 from .model import FORMAT, SUPPORTED_FORMATS, Case
 
+__all__ = [
+    "MAX_BYTES",
+    "MAX_ISSUES",
+    "CaseDocument",
+    "FileReport",
+    "atomic_write",
+    "case_data",
+    "case_files",
+    "check_file",
+    "decode",
+    "json_schema",
+    "json_schema_text",
+    "load_case",
+    "load_cases",
+    "parse_case_text",
+    "parse_case_text_reference",
+    "read_bytes",
+    "read_text",
+    "save_case",
+]
+
 MAX_BYTES = 5 * 1024 * 1024
 """Largest case file read (5 MiB); a 16-week case is about 15 KiB."""
 

@@ -10,6 +10,45 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
+__all__ = [
+    "ADAPTATIONS",
+    "ADHERENCE_ITEMS",
+    "ADHERENCE_SCALE",
+    "ADHERENCE_SOURCE",
+    "AFTER_ONSET_WEEKS",
+    "DEATH_EVENTS",
+    "DISPUTE_EVENTS",
+    "DISPUTE_STAGES",
+    "DISPUTE_STAGE_TACTICS",
+    "MAX_FOCUS_ENTRIES",
+    "MAX_PROBLEM_AREAS",
+    "MEDICATION_CHANGES",
+    "OLD_DEATH_WEEKS",
+    "ONSET_WINDOW_WEEKS",
+    "PHASES",
+    "PHASE_LABELS",
+    "PHASE_SOURCE",
+    "PROBLEM_AREAS",
+    "STANDARD_AREAS",
+    "TECHNIQUES",
+    "TECHNIQUES_SOURCE",
+    "TRANSITION_EVENTS",
+    "Adaptation",
+    "AdaptationId",
+    "AdherenceItem",
+    "DisputeStage",
+    "PhaseId",
+    "ProblemArea",
+    "ProblemAreaId",
+    "Technique",
+    "adaptation_phases",
+    "adherence_items_for",
+    "area_label",
+    "default_phases",
+    "near_onset",
+    "phase_in",
+]
+
 PhaseId = Literal["initial", "middle", "termination"]
 ProblemAreaId = Literal[
     "grief", "role_dispute", "role_transition", "interpersonal_deficits", "lost_healthy_self"

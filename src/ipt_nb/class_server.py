@@ -216,4 +216,11 @@ def _announce(addresses: ClassAddresses, ids: list[str], answers: Path, host: st
     print("Ctrl-C stops both servers; the answers stay in the folder", flush=True)
 
 
-__all__ = ["ClassAddresses", "check_answers_folder", "prepare_class", "serve_class"]
+__all__ = [
+    "ClassAddresses",
+    "check_answers_folder",
+    "prepare_class",
+    "room_address",
+    "serve_class",
+    "students_command",
+]

@@ -212,4 +212,14 @@ class ResultsBoard:
         return widgets.VBox([widgets.HBox([refresh, names, status]), board])
 
 
-__all__ = ["ClassReport", "ResultsBoard", "collect", "first_choice_chart", "report_html", "results_page"]
+__all__ = [
+    "ClassReport",
+    "ResultsBoard",
+    "case_html",
+    "collect",
+    "first_choice_chart",
+    "report_html",
+    "results_page",
+    "skipped_html",
+    "teaching_cases",
+]

@@ -30,6 +30,22 @@ from .catalog import PROBLEM_AREAS, DisputeStage, ProblemAreaId
 from .errors import SaveError, UsageError
 from .formulation import ELEMENTS
 
+__all__ = [
+    "CLASS_POOL",
+    "SCHEMA_ID",
+    "AnswerRecord",
+    "Attempt",
+    "Pseudonym",
+    "TrajectoryAnswer",
+    "answer_file",
+    "answer_schema",
+    "area_name",
+    "class_results",
+    "hand_in",
+    "read_answers",
+    "schema_text",
+]
+
 SCHEMA_ID: Literal["ipt-nb-answers/1"] = "ipt-nb-answers/1"
 CLASS_POOL = 2
 """Kernels ``ipt-nb class serve`` keeps ready per case: each holds about 120 MB, so the default

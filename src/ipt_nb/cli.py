@@ -18,6 +18,14 @@ from .casefile import FileReport, atomic_write, case_files, check_file, json_sch
 from .classroom import CLASS_POOL
 from .errors import IptNbError, UsageError
 
+__all__ = [
+    "CHART_KINDS",
+    "EPILOG",
+    "Commands",
+    "build_parser",
+    "main",
+]
+
 EPILOG = """\
 examples:
   ipt-nb validate casebook/cases          check every case of a folder

@@ -19,6 +19,16 @@ from dataclasses import dataclass
 
 from .model import Case, Formulation, Person, Question, Teaching
 
+__all__ = [
+    "ExpectedAnswer",
+    "dispute_stage_at",
+    "expected_answer",
+    "hidden_texts",
+    "known_case",
+    "stage_assessed_from",
+    "visible_questions",
+]
+
 
 @dataclass(frozen=True)
 class ExpectedAnswer:

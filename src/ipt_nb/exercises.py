@@ -27,6 +27,22 @@ from .model import Case
 from .outcomes import main_measure, summarize
 from .report import wrap
 
+__all__ = [
+    "INSTRUCTIONS",
+    "NOT_CHOSEN",
+    "Answers",
+    "HandIn",
+    "ProblemAreaExercise",
+    "ProblemAreaFeedback",
+    "TrajectoryCheck",
+    "TrajectoryExercise",
+    "export_widget",
+    "instructions",
+    "problem_area_feedback",
+    "trajectory_checks",
+    "vignette_html",
+]
+
 NOT_CHOSEN = ""
 
 

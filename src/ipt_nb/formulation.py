@@ -15,6 +15,20 @@ from dataclasses import dataclass
 from .instruments import INSTRUMENTS
 from .model import Case
 
+__all__ = [
+    "AREA_WORDS",
+    "ELEMENTS",
+    "NOT_YOUR_FAULT",
+    "NUMBER_VALUES",
+    "NUMBER_WORDS",
+    "SCORE",
+    "TIME_LIMIT",
+    "Element",
+    "covered_elements",
+    "draft",
+    "stated_sessions",
+]
+
 
 @dataclass(frozen=True, slots=True)
 class Element:

@@ -157,5 +157,6 @@ __all__ = [
     "main_outcome",
     "phq9_chart",
     "response_rate",
+    "session_weeks",
     "show_groups",
 ]

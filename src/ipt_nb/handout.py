@@ -19,6 +19,10 @@ from .casefile import load_case
 from .errors import IptNbError, UsageError
 from .printing import print_pdf
 
+__all__ = [
+    "write_handout",
+]
+
 
 def write_handout(case_path: Path, week: int, out: Path, *, reveal: bool = False) -> Path:
     """Write the handout of ``week`` to ``out`` (``.html`` or ``.pdf``); returns ``out``."""

@@ -15,6 +15,14 @@ import plotly.graph_objects as go
 
 from .errors import IptNbError, UsageError
 
+__all__ = [
+    "BROWSER_NAMES",
+    "FORMATS",
+    "NO_BROWSER",
+    "find_browser",
+    "write_image",
+]
+
 FORMATS = (".png", ".svg", ".pdf", ".jpg", ".jpeg", ".webp")
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 NO_BROWSER = (

@@ -18,6 +18,24 @@ import math
 from dataclasses import dataclass
 from typing import Final, Literal
 
+__all__ = [
+    "DEPRESSION_MEASURES",
+    "GAD7_ITEMS",
+    "HAMD_BAND_SCHEMES",
+    "HAMD_RUSH_BANDS",
+    "INSTRUMENTS",
+    "MAIN_MEASURE_ORDER",
+    "MEASURE_IDS",
+    "PHQ9_ITEMS",
+    "RCI_Z",
+    "RESPONSE_FRACTION",
+    "Band",
+    "Instrument",
+    "MeasureId",
+    "ReliableChange",
+    "measure_id",
+]
+
 MeasureId = Literal["phq9", "gad7", "hamd17", "bdi2", "epds", "mood10"]
 
 RCI_Z: Final = 1.96

@@ -89,6 +89,46 @@ if TYPE_CHECKING:  # built from the catalogue at run time, which a type checker 
 else:
     TechniqueId = Literal[tuple(TECHNIQUES)]
     AdherenceId = Literal[tuple(ADHERENCE_ITEMS)]
+
+__all__ = [
+    "FORMAT",
+    "SUPPORTED_FORMATS",
+    "AdherenceRating",
+    "Answer",
+    "Case",
+    "Closeness",
+    "Diagnosis",
+    "Episode",
+    "Event",
+    "EventKind",
+    "Expectation",
+    "Focus",
+    "Formulation",
+    "Group",
+    "Line",
+    "MeasureScore",
+    "MedicationChange",
+    "Patient",
+    "Person",
+    "PhasePlan",
+    "PhaseSpan",
+    "Plan",
+    "Provenance",
+    "Question",
+    "Rating",
+    "Relationship",
+    "Ring",
+    "RiskReview",
+    "Score",
+    "Session",
+    "SessionKind",
+    "Slug",
+    "Teaching",
+    "Termination",
+    "Text",
+    "Week",
+    "WishedChange",
+]
 AdherenceRating = Annotated[Literal[0, 1, 2, "na"], BeforeValidator(_no_bool)]
 
 

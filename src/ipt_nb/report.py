@@ -23,6 +23,22 @@ from .instruments import INSTRUMENTS
 from .model import Case
 from .outcomes import OutcomeSummary, Verdict, main_measure, summarize, threshold_lines
 
+__all__ = [
+    "FOOTER",
+    "PROVENANCE",
+    "adherence",
+    "cohort_rates",
+    "cohort_table",
+    "formulation",
+    "inventory",
+    "outcomes",
+    "problem_areas",
+    "risk_block",
+    "summary",
+    "termination",
+    "wrap",
+]
+
 PROVENANCE = {
     "invented": "Fictional teaching case, invented for this casebook.",
     "composite": "Composite teaching case: details from several people, recombined and altered.",

@@ -23,6 +23,17 @@ from .errors import CaseFileError, Issue
 from .instruments import MEASURE_IDS, MeasureId, measure_id
 from .model import Case, MeasureScore, Session
 
+__all__ = [
+    "COLUMNS",
+    "ITEM_SEPARATOR",
+    "ScoreRow",
+    "export_csv",
+    "export_rows",
+    "import_csv",
+    "merge_scores",
+    "parse_csv",
+]
+
 COLUMNS = ("week", "measure", "total", "items")
 ITEM_SEPARATOR = " "
 

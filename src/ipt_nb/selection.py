@@ -19,6 +19,11 @@ from .catalog import (
 )
 from .model import Case, Event
 
+__all__ = [
+    "Evidence",
+    "evidence",
+]
+
 
 @dataclass
 class Evidence:

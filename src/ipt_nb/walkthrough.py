@@ -25,6 +25,16 @@ from .model import Case, Event, Session
 from .notebook import figure_bundle, html_bundle, show, show_html
 from .outcomes import risk_alerts
 
+__all__ = [
+    "CONTROLS_CSS",
+    "KEYS_JS",
+    "LARGE_FONT",
+    "Walkthrough",
+    "WeekState",
+    "attendance_text",
+    "enlarge",
+]
+
 LARGE_FONT = 22
 """Chart text size in large-text mode: readable from the back of a supervision room."""
 

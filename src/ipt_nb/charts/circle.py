@@ -17,6 +17,28 @@ from ..disclosure import dispute_stage_at
 from ..model import Case, Person
 from ._style import OKABE_ITO, axis, base_layout, escape, figure
 
+__all__ = [
+    "CONFLICT_SYMBOLS",
+    "GROUP_ORDER",
+    "LABEL_CHAR_WIDTH",
+    "LABEL_GAP",
+    "LABEL_HEIGHT",
+    "LABEL_SIDES",
+    "MARKER_HALF",
+    "OUTSIDE_RADIUS",
+    "RELATIONSHIP_GROUPS",
+    "RING_BANDS",
+    "RING_LABELS",
+    "RING_LABEL_POINTS",
+    "SYMBOL_KEY",
+    "Box",
+    "circle_positions",
+    "closeness_circle",
+    "closeness_over_time",
+    "label_box",
+    "label_font_size",
+]
+
 RING_LABELS = {1: "inner", 2: "middle", 3: "outer"}
 OUTSIDE_RADIUS = 3.55
 RELATIONSHIP_GROUPS = {

@@ -17,6 +17,13 @@ from ..instruments import MeasureId
 from ..model import Case
 from ._style import OKABE_ITO, axis, base_layout, figure
 
+__all__ = [
+    "AREA_COLOURS",
+    "cohort",
+    "percent_change_series",
+    "primary_measure",
+]
+
 AREA_COLOURS = {
     "grief": OKABE_ITO["purple"],
     "role_dispute": OKABE_ITO["vermillion"],

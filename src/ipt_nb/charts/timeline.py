@@ -15,6 +15,12 @@ from ..catalog import area_label
 from ..model import Case, Event
 from ._style import OKABE_ITO, PHASE_FILLS, axis, base_layout, escape, figure, week_band, week_line
 
+__all__ = [
+    "EVENT_ROWS",
+    "ROW_ORDER",
+    "timeline",
+]
+
 EVENT_ROWS = {
     "death": "Loss",
     "separation": "Loss",

@@ -29,6 +29,13 @@ from ._style import (
     week_line,
 )
 
+__all__ = [
+    "ALERT_COLOURS",
+    "ALERT_SYMBOLS",
+    "PANEL_GAP",
+    "trajectory",
+]
+
 ALERT_COLOURS = {
     "urgent": OKABE_ITO["vermillion"],
     "high": OKABE_ITO["orange"],

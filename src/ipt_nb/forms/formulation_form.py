@@ -12,6 +12,12 @@ from ..model import Case
 from ._fields import Fields
 from .state import FormState
 
+__all__ = [
+    "AGREEMENT",
+    "FormulationBuilder",
+    "checklist_html",
+]
+
 AGREEMENT = [("-", None), ("pending", "pending"), ("agreed", "agreed"),
              ("agreed with changes", "agreed_with_changes"), ("not agreed", "not_agreed")]  # fmt: skip
 

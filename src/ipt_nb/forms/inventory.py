@@ -12,6 +12,17 @@ from ..notebook import figure_bundle
 from ._fields import Column, Fields
 from .state import FormState
 
+__all__ = [
+    "CLOSENESS",
+    "CONTACTS",
+    "EXPECTATION",
+    "RELATIONSHIPS",
+    "RINGS",
+    "STAGES",
+    "WISHED_CHANGE",
+    "InventoryEditor",
+]
+
 RELATIONSHIPS = [
     "partner", "spouse", "ex_partner", "child", "parent", "sibling", "other_family", "friend", "coworker",
     "supervisor", "neighbour", "health_professional", "other",

@@ -19,6 +19,12 @@ from ..selection import evidence
 from ._fields import Fields
 from .state import REMOVE, FormState
 
+__all__ = [
+    "AREAS",
+    "STAGES",
+    "ProblemAreaPicker",
+]
+
 AREAS = [(a.label, a.id) for a in PROBLEM_AREAS.values()]
 STAGES = [
     ("-", None),

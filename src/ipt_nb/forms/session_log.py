@@ -13,6 +13,18 @@ from ._fields import Fields
 from .inventory import CLOSENESS, RINGS
 from .state import REMOVE, FormState
 
+__all__ = [
+    "ADHERENCE",
+    "ITEM_MEASURES",
+    "RATING_RINGS",
+    "RISK_LEVELS",
+    "RISK_STYLE",
+    "TOTAL_MEASURES",
+    "SessionLog",
+    "item_note",
+    "score_summary",
+]
+
 ITEM_MEASURES: tuple[MeasureId, ...] = ("phq9", "gad7", "epds")
 TOTAL_MEASURES: tuple[MeasureId, ...] = ("hamd17", "bdi2")
 RATING_RINGS = [("not re-rated", REMOVE), *RINGS]

@@ -23,6 +23,15 @@ from ..casefile import CaseDocument, case_data
 from ..errors import CaseFileError, SaveError, StaleFileError, TargetExistsError
 from ..model import Case
 
+__all__ = [
+    "REMOVE",
+    "REQUIRED_NULLABLE",
+    "UNDO_DEPTH",
+    "FormState",
+    "Path_",
+    "SaveResult",
+]
+
 Path_ = tuple[str | int, ...]
 UNDO_DEPTH = 50
 

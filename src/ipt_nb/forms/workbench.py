@@ -22,6 +22,12 @@ from .problem_area import ProblemAreaPicker
 from .session_log import SessionLog
 from .state import FormState, SaveResult
 
+__all__ = [
+    "TITLES",
+    "Workbench",
+    "editable_path",
+]
+
 TITLES = {"inventory": "Inventory", "problem_area": "Problem area", "formulation": "Formulation",
           "session_log": "Session log", "case": "Case details"}  # fmt: skip
 

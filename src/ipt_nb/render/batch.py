@@ -31,6 +31,17 @@ from ._assets import PLOTLY_ASSET, plotly_js
 from ._index import Problem, index_page
 from .options import RenderOptions, check_render_parameters, template_parameters
 
+__all__ = [
+    "KIT_SUFFIXES",
+    "MANIFEST",
+    "BatchRenderer",
+    "Planned",
+    "RenderSummary",
+    "StartExecutor",
+    "kit_digest",
+    "render_casebook",
+]
+
 MANIFEST = "manifest.json"
 
 

@@ -10,6 +10,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import UsageError
 
+__all__ = [
+    "DEFAULT_TEMPLATE",
+    "FILE_PARAMETERS",
+    "MAX_WORKERS",
+    "RenderOptions",
+    "check_render_parameters",
+    "template_parameters",
+]
+
 DEFAULT_TEMPLATE = Path("casebook") / "report.ipynb"
 MAX_WORKERS = 64
 """Most worker processes a render starts (each holds a kernel of about 100 MB)."""
