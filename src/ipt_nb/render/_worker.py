@@ -38,8 +38,9 @@ def skip_slow_imports() -> None:
     jsonschema imports it (when installed) only to check the "iri" string
     format, and compiling its grammar costs about a second per process; case
     notebooks never use that format. Only processes of our own call this (pool
-    workers, the ipt-nb command); nothing is uninstalled and a user's own
-    sessions keep the check.
+    workers, the ipt-nb command, the Voila servers of ``ipt-nb app`` and
+    ``ipt-nb class serve``); nothing is uninstalled and a user's own sessions
+    keep the check.
     """
     if "rfc3987_syntax" not in sys.modules:
         sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
