@@ -137,7 +137,7 @@ def test_a_failing_case_keeps_its_notebook_and_the_others_render(tmp_path: Path)
 
 
 def test_one_worker_forgets_each_case_and_recovers_from_errors_and_timeouts(tmp_path: Path) -> None:
-    """Cases share a worker's kernel: each starts from an empty namespace, and neither a raising
+    """Cases share a worker: each starts from an empty namespace, and neither a raising
     case nor a stuck one (the kernel is still busy after the timeout) spoils the next."""
     report_with(
         tmp_path / "report.ipynb",
@@ -158,6 +158,46 @@ def test_one_worker_forgets_each_case_and_recovers_from_errors_and_timeouts(tmp_
     assert "RuntimeError: boom" in summary.failed["joy"]
     assert "timed out" in summary.failed["margit"]
     assert summary.rendered == ["amara", "tobias"]  # amara and tobias ran before and after the failures
+
+
+MUTATE_MODULE_STATE = """\
+import json
+import plotly.io as pio
+import ipt_nb.charts._style as style
+seen = {"template": pio.templates.default, "font": style.FONT["family"], "mark": getattr(style, "mark", None)}
+print("SEEN " + json.dumps(seen))
+pio.templates.default = "plotly_dark"
+style.FONT["family"] = case.id
+style.mark = case.id
+"""
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_no_case_sees_module_state_another_case_changed(tmp_path: Path, workers: int) -> None:
+    """Each case changes plotly's default template and a kit module's global; every case still
+    starts from the state a new kernel has (a reset namespace alone would carry these over)."""
+    import plotly.io as pio
+
+    from ipt_nb.charts import _style
+
+    fresh = {"template": pio.templates.default, "font": _style.FONT["family"], "mark": None}
+    assert fresh["template"] != "plotly_dark" and fresh["font"] not in SAMPLE_IDS
+    template = report_with(tmp_path / "report.ipynb", MUTATE_MODULE_STATE)
+    cases = copies(tmp_path / "cases", 6)
+    out = tmp_path / "out"
+    summary = render_casebook(
+        [cases], out, template=template, workers=workers, keep_notebooks=True, progress=False
+    )
+    assert summary.ok and len(summary.rendered) == 6, summary.failed
+    for case_id in summary.rendered:
+        executed = nbformat.read(out / "notebooks" / f"{case_id}.ipynb", as_version=4)
+        printed = [
+            o["text"] for cell in executed.cells for o in cell.get("outputs", []) if o.get("name") == "stdout"
+        ]
+        seen = [
+            json.loads(line[5:]) for text in printed for line in text.splitlines() if line.startswith("SEEN ")
+        ]
+        assert seen == [fresh], (case_id, seen)
 
 
 def test_batch_kernels_keep_no_input_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -305,7 +345,7 @@ def test_a_shared_dask_cluster_with_threaded_workers_gives_the_same_files(
 def _kernels_in_this_process() -> int:
     from ipt_nb.render import _worker
 
-    return len(_worker._RUNNERS)
+    return _worker.runners_alive()
 
 
 def _descendants(pid: int) -> set[int]:
@@ -349,12 +389,10 @@ def test_workers_and_their_kernels_do_not_outlive_a_killed_render(tmp_path: Path
     try:
         deadline = time.monotonic() + 60
         below: set[int] = set()
-        while time.monotonic() < deadline and len(below) < 4:  # two workers, each with a kernel
+        while time.monotonic() < deadline and len(below) < 6:  # two workers, their zygotes and kernels
             time.sleep(0.2)
-            below = {
-                p for p in _descendants(process.pid) if "ipykernel" in _cmdline(p) or "spawn" in _cmdline(p)
-            }
-        assert len(below) >= 4, "the workers and kernels did not start"
+            below = _render_processes(process.pid)
+        assert len(below) >= 6, "the workers and kernels did not start"
         process.kill()  # the parent alone: no chance to shut its pool down
         process.wait()
         deadline = time.monotonic() + 30
@@ -364,6 +402,13 @@ def test_workers_and_their_kernels_do_not_outlive_a_killed_render(tmp_path: Path
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
+
+
+def _render_processes(pid: int) -> set[int]:
+    """The pool workers, zygotes and kernels below ``pid`` (a forked kernel has its zygote's command)."""
+    return {
+        p for p in _descendants(pid) if any(part in _cmdline(p) for part in ("ipykernel", "spawn", "_zygote"))
+    }
 
 
 def _cmdline(pid: int) -> str:
@@ -413,11 +458,9 @@ def test_ctrl_c_stops_a_render_at_once_and_leaves_nothing_running(tmp_path: Path
     try:
         deadline = time.monotonic() + 60
         below: set[int] = set()
-        while time.monotonic() < deadline and len(below) < 4:
+        while time.monotonic() < deadline and len(below) < 6:
             time.sleep(0.2)
-            below = {
-                p for p in _descendants(process.pid) if "ipykernel" in _cmdline(p) or "spawn" in _cmdline(p)
-            }
+            below = _render_processes(process.pid)
         time.sleep(1)  # the cases are now sleeping in their kernels
         started = time.monotonic()
         if to == "group":

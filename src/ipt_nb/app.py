@@ -11,10 +11,7 @@ so a bad file is refused before any server starts.
 
 from __future__ import annotations
 
-import ast
 import contextlib
-import ctypes
-import ctypes.util
 import json
 import os
 import secrets
@@ -32,13 +29,14 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import papermill
 from jupyter_core.paths import jupyter_runtime_dir
 
 from ._page_guard import CONFIG as PAGE_GUARD
+from ._parent_death import PR_SET_PDEATHSIG, die_with_parent
 from .casefile import check_file
 from .errors import CaseFileError, IptNbError, UsageError
+from .render._kernel import kit_imports
 
 __all__ = [
     "CONTENT_POLICY",
@@ -152,24 +150,6 @@ def spare_kernels(notebook: Path, most: int = 4) -> list[str]:
     ]
 
 
-def kit_imports(notebook: Path) -> list[str]:
-    """The ``ipt_nb`` modules that the notebook's code cells import, in order of first use."""
-    found: dict[str, None] = {}
-    for cell in nbformat.read(notebook, as_version=4).cells:
-        if cell.cell_type != "code":
-            continue
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:  # a magic or a shell line: nothing to learn from it
-            continue
-        for node in ast.walk(tree):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
-            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names = [node.module]
-            found.update(dict.fromkeys(n for n in names if n.split(".")[0] == "ipt_nb"))
-    return list(found)
-
-
 VOILA = (
     "import sys; from ipt_nb.render._worker import skip_slow_imports; skip_slow_imports(); "
     "from voila.app import main; sys.exit(main())"
@@ -189,12 +169,7 @@ def _die_with_parent() -> None:
     """In the server's process, before it runs: Linux sends it SIGTERM when ``ipt-nb app`` dies,
     however it dies (``kill -9`` included), and Voila then stops its kernels."""
     os.setsid()
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-PR_SET_PDEATHSIG = 1
+    die_with_parent(signal.SIGTERM)
 
 
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:

@@ -97,3 +97,41 @@ def week_line(name: str, week: float, colour: str, dash: str, width: float = 1) 
         "type": "line", "name": name, "xref": "x", "yref": "paper", "x0": week, "x1": week, "y0": 0, "y1": 1,
         "line": {"color": colour, "width": width, "dash": dash},
     }  # fmt: skip
+
+
+def warm_up() -> None:
+    """Build and serialize one small figure that touches what the chart builders use.
+
+    plotly imports its figure classes and builds its property validators on
+    first use, about 0.3 s of a first chart here. A process that forks report
+    kernels calls this once, so every kernel starts with them built; the
+    figure itself is thrown away and nothing global is set.
+    """
+    points = {"x": [1, 2], "y": [1, 2], "text": ["a", "b"], "customdata": [1, 2], "name": "a"}
+    line = {"width": 1, "color": "#000000"}
+    data = [
+        {
+            "type": "scatter", "mode": "lines+markers+text", "hovertemplate": "%{x}<extra></extra>",
+            "marker": {"size": 8, "color": "#000000", "symbol": "circle", "line": line},
+            "line": {"dash": "dot", "shape": "linear", **line}, "textposition": "top center",
+            "textfont": {"size": 12}, "showlegend": True, "hoverinfo": "skip", "fill": "none",
+            "legendgroup": "a", **points,
+        },
+        {"type": "scattergl", "mode": "markers", **points},
+    ]  # fmt: skip
+    layout = base_layout(
+        "warm-up",
+        xaxis=axis("week", range=[0, 16], dtick=1, tickvals=[1], ticktext=["1"], fixedrange=True),
+        yaxis=axis("score", range=[0, 27], scaleanchor="x", visible=True, showticklabels=True),
+        shapes=[
+            week_band("band", 1, 2, SEVERITY_GREYS[1]),
+            week_line("line", 3, "#000000", "dash"),
+            {"type": "circle", "xref": "x", "yref": "y", "x0": -1, "x1": 1, "y0": -1, "y1": 1},
+        ],
+        annotations=[{"text": "a", "x": 1, "y": 1, "showarrow": False, "font": {"size": 12}, "xref": "x"}],
+        sliders=[{"steps": [{"label": "1", "method": "animate", "args": [["1"]]}], "active": 0}],
+        showlegend=True,
+        height=400,
+        width=600,
+    )
+    figure(data, layout, frames=[{"name": "1", "data": data, "layout": {"title": {"text": "1"}}}]).to_json()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
+import signal
 from collections.abc import Generator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -66,14 +68,17 @@ class ProcessPool:
         self.workers = workers
         self.batch = batch
         self.interrupted = False
+        self.context = multiprocessing.get_context("spawn")
+        self.started: Any = self.context.SimpleQueue()
+        """Each worker's process id, put there as it starts: who to stop when interrupted."""
         self.pool = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
         pool = ProcessPoolExecutor(
             self.workers,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=self.context,
             initializer=_worker.init_pool_worker,
-            initargs=(self.template, self.batch),
+            initargs=(self.template, self.batch, self.started),
         )
         for _ in range(self.workers):  # the pool spawns a process per pending job: start them all now
             pool.submit(_worker.ready)
@@ -112,10 +117,12 @@ class ProcessPool:
         if self.interrupted:
             return
         self.interrupted = True
-        processes = getattr(self.pool, "_processes", None) or {}  # no public way to reach them
-        for process in list(processes.values()):
-            with contextlib.suppress(OSError, ValueError):
-                process.terminate()  # SIGTERM, which a worker answers by stopping its kernel and exiting
+        workers = set()
+        while not self.started.empty():
+            workers.add(self.started.get())
+        for pid in workers & {child.pid for child in multiprocessing.active_children()}:  # still ours
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)  # a worker answers by stopping its kernels and exiting
         self.pool.shutdown(wait=True, cancel_futures=True)
 
     def close(self) -> None:

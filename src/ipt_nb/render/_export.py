@@ -19,7 +19,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 from ..notebook import PLOTLY_CONFIG, PLOTLY_MIME
 from ._assets import PLOTLY_ASSET, page_css, plotly_js
 
-HIDDEN_TAGS = {"parameters", "injected-parameters", "report-hide", "ipt-nb-reset"}
+HIDDEN_TAGS = {"parameters", "injected-parameters", "report-hide"}
 GENERATOR = "ipt-nb"
 
 

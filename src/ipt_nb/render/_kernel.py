@@ -1,146 +1,171 @@
-"""One warm kernel for a worker: launched once, reset between notebooks, replaced when stuck.
+"""A fresh kernel for every notebook a worker renders, started while the previous one is exported.
 
-Papermill prepares each notebook and executes it through the warm-client
-engine (``_engine``) on this kernel; see :meth:`KernelRunner.execute`.
+Where the kernel spec is ipykernel's own (the usual ``python3``), kernels are
+forked from a :class:`~._zygote.Zygote` that has imported the kit; otherwise
+each is launched as the spec says. Either way no case runs in a kernel another
+case has touched, and the next kernel boots while this worker turns the last
+notebook into HTML. Papermill prepares each notebook and executes it through
+the warm-client engine (``_engine``); see :meth:`KernelRunner.execute`.
 """
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import socket
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 from multiprocessing.util import Finalize
 from pathlib import Path
 from queue import Empty
 from typing import TYPE_CHECKING, Any
 
+from ._zygote import ForkingProvisioner, Zygote, forks_from
+
 if TYPE_CHECKING:
     import nbformat
 
-RESET_CELL = "%reset -f"
-WARM_UP = """\
-import ipt_nb.charts, ipt_nb.notebook, ipt_nb.outcomes, ipt_nb.report
-import gc
-gc.collect()
-gc.freeze()
-"""
-"""Run once in each new kernel, while the worker builds its exporter.
+__all__ = [
+    "KERNEL_ARGUMENTS",
+    "LAUNCH_ATTEMPTS",
+    "REPORT_MODULES",
+    "KernelRunner",
+    "ipc_transport",
+    "kit_imports",
+]
 
-It imports the kit's report modules, then freezes everything alive into the
-permanent generation: modules and classes live as long as the kernel anyway,
-and ``%reset`` (which collects garbage) and the collections during a case then
-scan only that case's objects. That took a warm case from about 0.17 to 0.07
-seconds of kernel CPU time here.
-"""
 LAUNCH_ATTEMPTS = 3
 KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 """A batch kernel keeps no input history: no SQLite write per cell, no case paths in the history file."""
+REPORT_MODULES = ("ipt_nb.charts", "ipt_nb.report", "plotly.io", "ipt_nb.charts:warm_up")
+"""Imported (and warmed up) ahead for any template: what a case report is built with."""
+READY_TIMEOUT = 60
+
+
+@dataclass
+class Kernel:
+    """One kernel for one notebook: its manager and a connected client."""
+
+    km: Any
+    client: Any
+    ready: bool = False
 
 
 class KernelRunner:
-    """One long-lived kernel and client, started in the template's folder, reset between notebooks.
+    """Runs notebooks in ``template``'s folder, each in a kernel of its own.
 
-    An asynchronous kernel manager, as nbclient expects: with a blocking one each
-    cell costs about a third more in message round trips. The client is kept
-    too (see ``_engine``). After a cell raised, the client is replaced, so a
-    stray reply cannot leak into the next case; after a timeout or a crash the
-    kernel is replaced as well.
+    An asynchronous kernel manager, as nbclient expects: with a blocking one
+    each cell costs about a third more in message round trips. The next
+    kernel's client is connected while it boots, so its first message finds
+    the subscription ready (see ``_engine``).
     """
 
-    def __init__(self, cwd: Path) -> None:
-        self.cwd = cwd
-        self.km: Any = None
-        self.client: Any = None
+    def __init__(self, template: Path) -> None:
+        self.template = template
+        self.cwd = template.parent
+        self.zygote: Zygote | None = None
+        self.spec_checked = False
+        self.next: Kernel | None = None
+        self.running: Kernel | None = None
         self._at_exit: Finalize | None = None
 
-    def ensure_started(self) -> bool:
-        """Launch a kernel if none is running, and connect a client; True if it launched one.
+    def start(self) -> None:
+        """Begin starting what the first notebook needs; returns without waiting for it."""
+        if self.zygote is not None and self.zygote.process.poll() is not None:  # it died: another one
+            self.zygote.kill()
+            self.zygote, self.spec_checked = None, False
+        if self.spec_checked:
+            return
+        from jupyter_client.manager import AsyncKernelManager
 
-        Two kernels launched at the same moment (two workers starting) can be
-        given the same free port, since jupyter_client picks ports before the
-        kernel binds them; the loser dies at start. So a launch is tried again,
-        with fresh ports, before giving up.
+        spec = AsyncKernelManager(kernel_name="python3").kernel_spec  # raises if there is no python3
+        self.spec_checked = True
+        if self._at_exit is None:  # when the worker exits
+            self._at_exit = Finalize(None, self.shutdown, exitpriority=10)
+        python = forks_from(spec.argv)
+        if python is not None:
+            modules = [*kit_imports(self.template), *REPORT_MODULES]
+            self.zygote = Zygote(python, self.cwd, list(dict.fromkeys(modules)), dict(spec.env))
+
+    def prepare(self, *, ready: bool = False) -> None:
+        """Have the next notebook's kernel booting, its client connected; with ``ready``, wait for it.
+
+        A kernel that dies while it starts is replaced, up to
+        ``LAUNCH_ATTEMPTS`` kernels; a launch that fails outright (no such
+        Python, a kit module that cannot be imported) is not tried again.
         """
         from jupyter_core.utils import run_sync
 
-        if self.km is not None and self.km.has_kernel and run_sync(self.km.is_alive)():
-            if self.client is None:
-                self._connect()
-            return False
         for attempt in range(1, LAUNCH_ATTEMPTS + 1):
+            if self.next is None:
+                self.start()
+                if self.zygote is not None:
+                    self.zygote.wait_ready()
+                self.next = self._launch()
+            if not ready or self.next.ready:
+                return
             try:
-                self._launch()
-                return True
+                run_sync(wait_until_ready)(self.next, READY_TIMEOUT)
+                self.next.ready = True
+                return
             except Exception:
-                died = self.km is not None and self.km.has_kernel and not run_sync(self.km.is_alive)()
-                with contextlib.suppress(Exception):  # the launch's own error is the one to report
-                    self.shutdown()
-                if attempt == LAUNCH_ATTEMPTS or not died:  # no kernelspec, or a hang: retrying won't help
+                kernel, self.next = self.next, None
+                died = not run_sync(kernel.km.is_alive)()
+                self.discard(kernel)
+                if attempt == LAUNCH_ATTEMPTS or not died:
                     raise
-        raise AssertionError("unreachable")
 
-    def _launch(self) -> None:
-        """A new kernel manager and kernel (a manager is not reused: shutting down closes its context)."""
+    def _launch(self) -> Kernel:
+        """A new kernel manager and kernel (a manager is not reused: shutting down closes its context).
+
+        Two kernels launched at the same moment (two workers starting) on TCP
+        can be given the same free port, since jupyter_client picks ports
+        before the kernel binds them; the loser dies at start, and
+        :meth:`prepare` tries once more.
+        """
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
-        self.shutdown()
-        self.km = AsyncKernelManager(kernel_name="python3", **ipc_transport())
-        run_sync(self.km.start_kernel)(cwd=str(self.cwd), extra_arguments=KERNEL_ARGUMENTS)
-        self._at_exit = Finalize(None, self.shutdown, exitpriority=10)  # when the worker exits
-        self._connect()
-
-    def _connect(self) -> None:
-        from jupyter_core.utils import run_sync
-
-        client = self.km.client()
-        client.start_channels()
+        km = AsyncKernelManager(kernel_name="python3", **ipc_transport())
+        kernel_id = str(uuid.uuid4())
+        if self.zygote is not None:
+            km.provisioner = ForkingProvisioner(kernel_id=kernel_id, kernel_spec=km.kernel_spec, parent=km)
+            km.provisioner.zygote = self.zygote
         try:
-            run_sync(client.wait_for_ready)(timeout=60)
+            run_sync(km.start_kernel)(
+                cwd=str(self.cwd), extra_arguments=KERNEL_ARGUMENTS, kernel_id=kernel_id
+            )
+            client = km.client()
+            client.start_channels()
         except BaseException:
-            client.stop_channels()
+            with contextlib.suppress(Exception):
+                run_sync(km.shutdown_kernel)(now=True)
             raise
-        self.client = client
+        return Kernel(km, client)
 
-    def _drop_client(self) -> None:
-        if self.client is not None:
-            self.client.stop_channels()
-            self.client = None
+    def take(self) -> Kernel:
+        """The kernel for the next notebook, ready for its first cell; the runner forgets it.
 
-    def send_warm_up(self) -> str:
-        """Start importing the kit in the kernel; returns the request id for :meth:`wait_for`."""
-        msg_id: str = self.client.execute(WARM_UP, silent=True, store_history=False)
-        return msg_id
-
-    def wait_for(self, msg_id: str, timeout: float = 60) -> None:
-        """Wait for the reply to one request, or give up after ``timeout`` seconds.
-
-        The warm-up only saves time: a failed or slow import shows up in the
-        first case's own cells instead.
+        The kernel after it starts booting at once, so it is ready by the time
+        this notebook has run and been exported.
         """
+        self.prepare(ready=True)
+        kernel, self.next = self.next, None
+        assert kernel is not None
+        with contextlib.suppress(Exception):  # if it cannot start, the next notebook reports why
+            self.prepare()
+        return kernel
+
+    @staticmethod
+    def discard(kernel: Kernel) -> None:
+        """Stop a kernel at once: nothing it holds is needed after its notebook."""
         from jupyter_core.utils import run_sync
 
-        deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                reply = run_sync(self.client.get_shell_msg)(timeout=left)
-            except Empty:
-                return
-            if reply["parent_header"].get("msg_id") == msg_id:
-                return
-
-    def shutdown(self) -> None:
-        from jupyter_core.utils import run_sync
-
-        if self._at_exit is not None:
-            self._at_exit.cancel()
-            self._at_exit = None
-        self._drop_client()
-        if self.km is not None and self.km.has_kernel:
-            run_sync(self.km.shutdown_kernel)(now=True)
-        self.km = None
+        kernel.client.stop_channels()
+        with contextlib.suppress(Exception):  # a kernel that died on its own has nothing left to stop
+            run_sync(kernel.km.shutdown_kernel)(now=True)
 
     def execute(
         self, nb: nbformat.NotebookNode, parameters: dict[str, Any], timeout: int
@@ -151,23 +176,19 @@ class KernelRunner:
         warm-client engine; its error check follows. Its ``execute_notebook`` is
         not used end to end because it serializes the executed notebook (about
         40 ms here, a quarter of a warm report) even when told to write nothing.
+        The kernel is discarded afterwards, whatever happened.
         """
-        import nbformat
         import papermill
         from papermill.engines import papermill_engines
-        from papermill.exceptions import PapermillExecutionError
         from papermill.execute import raise_for_execution_errors
 
         from ._engine import ENGINE_NAME, Execution
 
-        if self.ensure_started():
-            self.wait_for(self.send_warm_up())
         prepared = papermill.execute_notebook(
             nb, None, parameters=parameters, kernel_name="python3", prepare_only=True, progress_bar=False
         )
-        reset = nbformat.v4.new_code_cell(RESET_CELL, id="ipt-nb-reset", metadata={"tags": ["ipt-nb-reset"]})
-        prepared.cells.insert(0, reset)
-        execution = Execution(self.client)
+        kernel = self.running = self.take()
+        execution = Execution(kernel.client)
         try:
             papermill_engines.execute_notebook_with_engine(
                 ENGINE_NAME,
@@ -176,17 +197,97 @@ class KernelRunner:
                 output_path=None,
                 progress_bar=False,
                 execution_timeout=timeout,
-                km=self.km,
+                km=kernel.km,
                 execution=execution,
             )
             raise_for_execution_errors(prepared, None)
-        except PapermillExecutionError as exc:  # a cell raised: the kernel is idle, the next reset cleans up
-            self._drop_client()
+        except Exception as exc:  # a cell raised, a timeout, a dead kernel: the case says why
             return execution.notebook or prepared, exc
-        except Exception as exc:  # a timeout or a dead kernel: maybe still busy; the next case starts afresh
-            self.shutdown()
-            return execution.notebook or prepared, exc
+        finally:
+            self.running = None
+            self.discard(kernel)
         return execution.notebook, None
+
+    def kill(self) -> None:
+        """Stop every process of this runner now, from a signal handler: no messages, no waiting."""
+        import os
+        import signal
+
+        for kernel in (self.running, self.next):
+            group = getattr(getattr(kernel.km, "provisioner", None), "pgid", None) if kernel else None
+            if group and group != os.getpgrp():  # a kernel has its own session; never our own group
+                with contextlib.suppress(OSError):
+                    os.killpg(group, signal.SIGKILL)
+        if self.zygote is not None:
+            self.zygote.kill()
+
+    def shutdown(self) -> None:
+        """Stop the waiting kernel and the zygote (whose end stops any kernel it forked)."""
+        if self._at_exit is not None:
+            self._at_exit.cancel()
+            self._at_exit = None
+        kernel, self.next = self.next, None
+        if kernel is not None:
+            self.discard(kernel)
+        zygote, self.zygote = self.zygote, None
+        if zygote is not None:
+            zygote.close()
+        self.spec_checked = False
+
+
+async def wait_until_ready(kernel: Kernel, timeout: float) -> None:
+    """Wait until the kernel answers on its shell channel and its IOPub messages reach us.
+
+    jupyter_client's ``wait_for_ready`` does the same but always waits 0.2 s
+    more for IOPub, a third of a report here, paid once per kernel. This asks
+    for the kernel's info until the reply and the kernel's idle status for that
+    request both arrive; a status lost before the subscription took effect
+    means asking again.
+    """
+    client = kernel.client
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        request = client.kernel_info()
+        with contextlib.suppress(Empty):
+            if await _reply(client.get_shell_msg, request, timeout=1.0):
+                with contextlib.suppress(Empty):
+                    if await _reply(client.get_iopub_msg, request, timeout=0.25, state="idle"):
+                        return
+        if not await kernel.km.is_alive():
+            raise RuntimeError("the kernel died before replying to kernel_info")
+    raise RuntimeError(f"the kernel did not answer in {timeout:.0f} s")
+
+
+async def _reply(receive: Any, request: str, *, timeout: float, state: str | None = None) -> bool:
+    """Whether a message answering ``request`` (in ``state``, for a status) arrives within ``timeout``."""
+    end = time.monotonic() + timeout
+    while (left := end - time.monotonic()) > 0:
+        message = await receive(timeout=left)
+        if message["parent_header"].get("msg_id") == request and (
+            state is None or message["content"].get("execution_state") == state
+        ):
+            return True
+    return False
+
+
+def kit_imports(notebook: Path) -> list[str]:
+    """The ``ipt_nb`` modules that the notebook's code cells import, in order of first use."""
+    import nbformat
+
+    found: dict[str, None] = {}
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:  # a magic or a shell line: nothing to learn from it
+            continue
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module]
+            found.update(dict.fromkeys(n for n in names if n.split(".")[0] == "ipt_nb"))
+    return list(found)
 
 
 def ipc_transport() -> dict[str, str]:

@@ -137,6 +137,9 @@ class BatchRenderer:
         if not self.options.template.is_file():
             raise UsageError(f"no report template at {self.options.template}")
         self.template_digest = _sha(self.options.template.read_bytes())
+        self._job_options = self.options.model_copy(
+            update={"template": self.options.template.resolve(), "out": self.options.out.resolve()}
+        )
         self._teaching: bool | None = None
         self.batch = uuid.uuid4().hex  # names this run's kernels; never written anywhere
 
@@ -219,14 +222,9 @@ class BatchRenderer:
             case_id=item.case.id,
             case_path=str(item.source.resolve()),
             title=self._page_title(item.case),
-            template=str(self.options.template.resolve()),
-            out=str(self.options.out.resolve()),
-            parameters=dict(self.options.parameters),
+            options=self._job_options,
             template_digest=self.template_digest,
             batch=self.batch,
-            self_contained=self.options.self_contained,
-            keep_notebooks=self.options.keep_notebooks,
-            cell_timeout=self.options.cell_timeout,
         )
 
     def run(self) -> RenderSummary:
