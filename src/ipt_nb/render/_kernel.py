@@ -81,6 +81,8 @@ class KernelRunner:
         from jupyter_client.manager import AsyncKernelManager
 
         spec = AsyncKernelManager(kernel_name="python3").kernel_spec  # raises if there is no python3
+        if spec is None:
+            raise RuntimeError("no python3 kernel spec")
         self.spec_checked = True
         if self._at_exit is None:  # when the worker exits
             self._at_exit = Finalize(None, self.shutdown, exitpriority=10)

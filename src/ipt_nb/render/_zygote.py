@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_client.connect import KernelConnectionInfo
-from jupyter_client.provisioning import LocalProvisioner
+from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 
 __all__ = [
     "FORKABLE",
@@ -223,7 +223,7 @@ class ForkedProcess:
         self.send_signal(signal.SIGKILL)
 
 
-class ForkingProvisioner(LocalProvisioner):  # type: ignore[misc]  # traitlets classes are untyped
+class ForkingProvisioner(LocalProvisioner):
     """jupyter_client's local provisioner, with the kernel forked by a :class:`Zygote`.
 
     Everything else (connection file, ports or sockets, shutdown, interrupts)
@@ -236,7 +236,7 @@ class ForkingProvisioner(LocalProvisioner):  # type: ignore[misc]  # traitlets c
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
         assert self.zygote is not None, "set the provisioner's zygote before starting its kernel"
         pid = self.zygote.fork(kernel_arguments(cmd))
-        self.process = ForkedProcess(pid)
+        self.process = ForkedProcess(pid)  # type: ignore[assignment]  # what the provisioner calls of a Popen
         self.pid = self.pgid = pid
         self.cwd = kwargs.get("cwd", Path.cwd())
         return self.connection_info
