@@ -1,11 +1,11 @@
-"""A papermill engine that reuses one connected kernel client from notebook to notebook.
+"""A papermill engine that runs a notebook on a kernel client connected before the notebook came.
 
 Papermill's own ``nbclient`` engine builds a new kernel client for every
-notebook, even when it is handed a running kernel. A new client has to wait
-for its fresh ZeroMQ subscription to see IOPub traffic (jupyter_client's
-``wait_for_ready`` polls with a 0.2 s timeout), which cost about 0.2 s per
-report here: a third of a warm report before this engine. It is papermill's, with the
-client passed in instead of created; parameters, metadata, error cells and
+notebook, even when it is handed a running kernel, and waits for it with
+jupyter_client's ``wait_for_ready``, which costs at least 0.2 s (a third of a
+report here). The runner (``_kernel``) connects each kernel's client while the
+kernel boots and checks it is ready in milliseconds; this engine is papermill's,
+with that client passed in instead of created; parameters, metadata, error cells and
 ``PapermillExecutionError`` all stay papermill's.
 """
 

@@ -1,10 +1,10 @@
-"""A fresh kernel for every notebook a worker renders, started while the previous one is exported.
+"""A fresh kernel for every notebook a worker renders, booted while the notebook before it runs.
 
 Where the kernel spec is ipykernel's own (the usual ``python3``), kernels are
 forked from a :class:`~._zygote.Zygote` that has imported the kit; otherwise
 each is launched as the spec says. Either way no case runs in a kernel another
-case has touched, and the next kernel boots while this worker turns the last
-notebook into HTML. Papermill prepares each notebook and executes it through
+case has touched, and the next kernel boots while this one runs its notebook
+and the worker turns it into HTML. Papermill prepares each notebook and executes it through
 the warm-client engine (``_engine``); see :meth:`KernelRunner.execute`.
 """
 
@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import os
+import signal
 import socket
 import sys
 import time
@@ -39,7 +41,7 @@ __all__ = [
 LAUNCH_ATTEMPTS = 3
 KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 """A batch kernel keeps no input history: no SQLite write per cell, no case paths in the history file."""
-REPORT_MODULES = ("ipt_nb.charts", "ipt_nb.report", "plotly.io", "ipt_nb.charts:warm_up")
+REPORT_MODULES = ("ipt_nb.report", "ipt_nb.charts:warm_up")
 """Imported (and warmed up) ahead for any template: what a case report is built with."""
 READY_TIMEOUT = 60
 
@@ -211,10 +213,7 @@ class KernelRunner:
         return execution.notebook, None
 
     def kill(self) -> None:
-        """Stop every process of this runner now, from a signal handler: no messages, no waiting."""
-        import os
-        import signal
-
+        """Stop every process of this runner now, from a signal handler: signals, no messages."""
         for kernel in (self.running, self.next):
             group = getattr(getattr(kernel.km, "provisioner", None), "pgid", None) if kernel else None
             if group and group != os.getpgrp():  # a kernel has its own session; never our own group

@@ -101,14 +101,13 @@ def _runner(template: str, batch: str) -> KernelRunner:
         return _RUNNERS[key]
 
 
-def shutdown_runners(batch: str) -> int:
-    """Stop the kernels this process started for ``batch``; how many runners had any."""
+def shutdown_runners(batch: str) -> None:
+    """Stop the kernels this process started for ``batch``."""
     with _RUNNERS_LOCK:
         keys = [key for key in _RUNNERS if key[1] == batch]
         runners = [_RUNNERS.pop(key) for key in keys]
     for runner in runners:
         runner.shutdown()
-    return len(runners)
 
 
 def runners_alive() -> int:
