@@ -6,6 +6,9 @@ each is launched as the spec says. Either way no case runs in a kernel another
 case has touched, and the next kernel boots while this one runs its notebook
 and the worker turns it into HTML. Papermill prepares each notebook and executes it through
 the warm-client engine (``_engine``); see :meth:`KernelRunner.execute`.
+
+jupyter_client and the zygote are imported only when a kernel is started: the
+planning process imports this module too, and should not pay for them.
 """
 
 from __future__ import annotations
@@ -24,10 +27,10 @@ from pathlib import Path
 from queue import Empty
 from typing import TYPE_CHECKING, Any
 
-from ._zygote import ForkingProvisioner, Zygote, forks_from
-
 if TYPE_CHECKING:
     import nbformat
+
+    from ._zygote import Zygote
 
 __all__ = [
     "KERNEL_ARGUMENTS",
@@ -82,6 +85,8 @@ class KernelRunner:
             return
         from jupyter_client.manager import AsyncKernelManager
 
+        from ._zygote import Zygote, forks_from
+
         spec = AsyncKernelManager(kernel_name="python3").kernel_spec  # raises if there is no python3
         if spec is None:
             raise RuntimeError("no python3 kernel spec")
@@ -135,6 +140,8 @@ class KernelRunner:
         km = AsyncKernelManager(kernel_name="python3", **ipc_transport())
         kernel_id = str(uuid.uuid4())
         if self.zygote is not None:
+            from ._zygote import ForkingProvisioner
+
             km.provisioner = ForkingProvisioner(kernel_id=kernel_id, kernel_spec=km.kernel_spec, parent=km)
             km.provisioner.zygote = self.zygote
         try:
