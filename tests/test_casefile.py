@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from ipt_nb import CaseDocument, CaseFileError, StaleFileError, load_case, save_case
 from ipt_nb.casefile import MAX_BYTES, check_file, parse_case_text
-from ipt_nb.errors import IptNbError
+from ipt_nb.errors import IptNbError, Issue
 from ipt_nb.model import Case
 
 from .conftest import CASES, MINIMAL
@@ -104,9 +104,25 @@ def test_load_case_raises_with_every_issue(write_case: Callable[..., Path]) -> N
     path = write_case(MINIMAL.replace("ring: 1,", "ring: 5,").replace("phq9: 12", "phq9: 40"))
     with pytest.raises(CaseFileError) as caught:
         load_case(path)
+    assert {i.loc for i in caught.value.issues} == {
+        ("people", 0, "ring"),
+        ("sessions", 1, "measures", "phq9"),
+    }
     assert {i.path for i in caught.value.issues} == {"people[0].ring", "sessions[1].measures.phq9"}
     assert str(path) in str(caught.value)
     assert isinstance(caught.value, ValueError)
+
+
+def test_an_issue_keeps_its_location_as_a_tuple_and_writes_it_only_when_shown() -> None:
+    issue = Issue(("people", 1, "expectations", 0, "held_by"), "use one of: self, other", 7, 5)
+    assert issue.path == "people[1].expectations[0].held_by"
+    assert (
+        issue.format("joy.yaml") == "joy.yaml:7:5: people[1].expectations[0].held_by: use one of: self, other"
+    )
+    assert issue.as_dict()["path"] == "people[1].expectations[0].held_by"
+    assert Issue((), "the file is empty").path == "" and Issue((), "x").format() == "x"
+    written = Issue("sessions[12].measures.phq9.items", "nine items")  # text from older callers
+    assert written.loc == ("sessions", 12, "measures", "phq9", "items")
 
 
 # -- derived values ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from ipt_nb import load_case
 from ipt_nb.catalog import PHASES
+from ipt_nb.errors import format_location
 from ipt_nb.forms import FormState, Workbench, score_summary
 from ipt_nb.instruments import INSTRUMENTS
 from ipt_nb.selection import evidence
@@ -27,9 +28,9 @@ def joy(tmp_path: Path) -> Path:
     return Path(shutil.copy(CASES / "joy.yaml", tmp_path / "joy.yaml"))
 
 
-def session_row(bench: Workbench, week: int, suffix: str) -> object:
+def session_row(bench: Workbench, week: int, *within: str | int) -> object:
     index = [s["week"] for s in bench.state.data["sessions"]].index(week)
-    return bench.session_log.fields.rows[f"sessions[{index}].{suffix}"]
+    return bench.session_log.fields.rows[("sessions", index, *within)]
 
 
 def test_a_person_added_and_saved_is_in_the_file_with_its_comments(joy: Path) -> None:
@@ -39,10 +40,10 @@ def test_a_person_added_and_saved_is_in_the_file_with_its_comments(joy: Path) ->
     inventory.add.click()
     index = len(bench.state.data["people"]) - 1
     rows = inventory.fields.rows
-    rows[f"people[{index}].id"].widget.value = "neighbour"
-    rows[f"people[{index}].label"].widget.value = "Neighbour"
-    rows[f"people[{index}].relationship"].widget.value = "neighbour"
-    rows[f"people[{index}].ring"].widget.value = 2
+    rows[("people", index, "id")].widget.value = "neighbour"
+    rows[("people", index, "label")].widget.value = "Neighbour"
+    rows[("people", index, "relationship")].widget.value = "neighbour"
+    rows[("people", index, "ring")].widget.value = 2
     assert "unsaved changes" in bench.marker.value
     preview = inventory.preview.outputs[0]["data"]["application/vnd.plotly.v1+json"]
     assert any("neighbour" in (trace.get("customdata") or []) for trace in preview["data"])
@@ -58,9 +59,9 @@ def test_invalid_input_is_shown_beside_the_field_and_nothing_is_written(joy: Pat
     before = joy.read_bytes()
     bench = Workbench(joy, week=6)
     bench.widget()
-    label = bench.inventory.fields.rows["people[0].label"]
+    label = bench.inventory.fields.rows[("people", 0, "label")]
     label.widget.value = ""
-    item = session_row(bench, 6, "measures.phq9.items[0]")
+    item = session_row(bench, 6, "measures", "phq9", "items", 0)
     item.widget.value = "5"  # type: ignore[attr-defined]
     result = bench.save()
     assert result.status == "invalid" and joy.read_bytes() == before
@@ -73,9 +74,9 @@ def test_invalid_input_is_shown_beside_the_field_and_nothing_is_written(joy: Pat
 def test_phq9_item_entry_gives_total_band_and_risk_flag(joy: Path) -> None:
     bench = Workbench(joy, week=17)
     for number, value in enumerate([3, 3, 2, 2, 2, 2, 1, 1, 0]):
-        session_row(bench, 17, f"measures.phq9.items[{number}]").widget.value = str(value)  # type: ignore[attr-defined]
+        session_row(bench, 17, "measures", "phq9", "items", number).widget.value = str(value)  # type: ignore[attr-defined]
     assert bench.session_log.totals["phq9"].value == "PHQ-9 total 16: moderately severe"
-    session_row(bench, 17, "measures.phq9.items[8]").widget.value = "2"  # type: ignore[attr-defined]
+    session_row(bench, 17, "measures", "phq9", "items", 8).widget.value = "2"  # type: ignore[attr-defined]
     assert "RISK: item 9 is 2" in bench.session_log.totals["phq9"].value
     assert score_summary("gad7", [1, 1]) == "GAD-7: 2 of 7 items entered"
     assert bench.save().status == "saved"
@@ -88,17 +89,17 @@ def test_epds_items_name_the_reverse_scored_ones_and_a_bad_item_is_said_at_once(
     assert "Items 3, 5, 6, 7, 8, 9, 10 are reverse-scored" in str(
         bench.session_log.body.children[2].children[0].value
     )
-    session_row(bench, 17, "measures.epds.items[2]").widget.value = "abc"  # type: ignore[attr-defined]
+    session_row(bench, 17, "measures", "epds", "items", 2).widget.value = "abc"  # type: ignore[attr-defined]
     assert "item 3: 'abc' is not a whole number (0-3)" in bench.session_log.totals["epds"].value
-    session_row(bench, 17, "measures.epds.items[2]").widget.value = "5"  # type: ignore[attr-defined]
+    session_row(bench, 17, "measures", "epds", "items", 2).widget.value = "5"  # type: ignore[attr-defined]
     assert "item 3: 5 is outside 0-3" in bench.session_log.totals["epds"].value
     for number, value in enumerate([1, 1, 1, 1, 1, 1, 1, 1, 1, 2]):
-        session_row(bench, 17, f"measures.epds.items[{number}]").widget.value = str(value)  # type: ignore[attr-defined]
+        session_row(bench, 17, "measures", "epds", "items", number).widget.value = str(value)  # type: ignore[attr-defined]
     total = bench.session_log.totals["epds"].value
     assert total.startswith("EPDS total 11: possible depression")  # 9 * 1 + 2
     assert "RISK: item 10 is 2" in total and "font-weight: bold" in total  # styled as an alert
-    session_row(bench, 17, "risk.assessed").widget.value = True  # type: ignore[attr-defined]
-    session_row(bench, 17, "risk.safety_plan").widget.value = "crisis line; tells her partner"  # type: ignore[attr-defined]
+    session_row(bench, 17, "risk", "assessed").widget.value = True  # type: ignore[attr-defined]
+    session_row(bench, 17, "risk", "safety_plan").widget.value = "crisis line; tells her partner"  # type: ignore[attr-defined]
     assert bench.save().status == "saved"
     saved = load_case(joy).session(17)
     assert saved is not None and saved.risk is not None and saved.risk.assessed
@@ -119,7 +120,7 @@ def test_undo_restores_a_removed_person(joy: Path) -> None:
 def test_a_stale_file_is_detected_and_can_be_reloaded_or_overwritten(joy: Path) -> None:
     bench = Workbench(joy)
     bench.widget()
-    bench.inventory.fields.rows["people[0].label"].widget.value = "Laura (edited here)"
+    bench.inventory.fields.rows[("people", 0, "label")].widget.value = "Laura (edited here)"
     joy.write_text(joy.read_text().replace("age: 37", "age: 38"))
     assert bench.save().status == "stale"
     assert "changed on disk" in bench.summary.value and bench.stale_box.layout.display == ""
@@ -225,27 +226,27 @@ def test_expectations_and_wished_changes_have_a_field_per_part(joy: Path) -> Non
     inventory = bench.inventory
     rows = inventory.fields.rows
     laura = load_case(joy).person("laura")
-    assert rows["people[0].expectations[0].text"].widget.value == laura.expectations[0].text
-    assert rows["people[0].expectations[0].held_by"].widget.value == laura.expectations[0].held_by
-    assert rows["people[0].expectations[0].met"].widget.value == laura.expectations[0].met
+    assert rows[("people", 0, "expectations", 0, "text")].widget.value == laura.expectations[0].text
+    assert rows[("people", 0, "expectations", 0, "held_by")].widget.value == laura.expectations[0].held_by
+    assert rows[("people", 0, "expectations", 0, "met")].widget.value == laura.expectations[0].met
     count = len(laura.expectations)
 
     button(inventory.cards.children[0], "Add expectation").click()
     rows = inventory.fields.rows
-    new = f"people[0].expectations[{count}]"
+    new = ("people", 0, "expectations", count)
     assert bench.save().status == "invalid"  # a new entry's text is empty until typed
-    assert "must not be empty" in rows[f"{new}.text"].error.value
-    assert rows["people[0].expectations"].error.value == ""  # said beside the entry, not twice
+    assert "must not be empty" in rows[(*new, "text")].error.value
+    assert rows[("people", 0, "expectations")].error.value == ""  # said beside the entry, not twice
 
-    rows[f"{new}.text"].widget.value = "keep handovers | short, and calm"  # a | is only text now
-    rows[f"{new}.held_by"].widget.value = "other"
-    rows[f"{new}.met"].widget.value = "partly"
+    rows[(*new, "text")].widget.value = "keep handovers | short, and calm"  # a | is only text now
+    rows[(*new, "held_by")].widget.value = "other"
+    rows[(*new, "met")].widget.value = "partly"
     ben = load_case(joy).person("ben")
-    wished = f"people[2].wished_changes[{len(ben.wished_changes)}]"
+    wished = ("people", 2, "wished_changes", len(ben.wished_changes))
     button(inventory.cards.children[2], "Add wished change").click()
     rows = inventory.fields.rows
-    rows[f"{wished}.text"].widget.value = "tell Ben when worried"
-    rows[f"{wished}.locus"].widget.value = "self"
+    rows[(*wished, "text")].widget.value = "tell Ben when worried"
+    rows[(*wished, "locus")].widget.value = "self"
     result = bench.save()
     assert result.status == "saved", result.errors
     saved = load_case(joy)
@@ -266,11 +267,11 @@ def test_the_evidence_and_the_preview_follow_every_edit_and_say_when_paused(joy:
     bench = Workbench(joy)
     grief = "<td><b>Grief</b></td><td>does not fit</td>"
     assert grief in bench.problem_area.evidence.value
-    status = bench.inventory.fields.rows["people[4].status"]  # Father
+    status = bench.inventory.fields.rows[("people", 4, "status")]  # Father
     status.widget.value = "deceased"  # type: ignore[attr-defined]
     assert "<td><b>Grief</b></td><td>fits</td>" in bench.problem_area.evidence.value  # before any save
     assert "Father has died" in bench.problem_area.evidence.value
-    label = bench.inventory.fields.rows["people[0].label"]
+    label = bench.inventory.fields.rows[("people", 0, "label")]
     label.widget.value = ""  # type: ignore[attr-defined]
     assert "Preview paused: fix <code>people[0].label</code>" in bench.inventory.paused.value
     assert "Preview paused" in bench.problem_area.paused.value
@@ -281,15 +282,15 @@ def test_the_evidence_and_the_preview_follow_every_edit_and_say_when_paused(joy:
 
 def test_phq9_and_gad7_items_carry_their_wording_and_no_other_instrument_does(joy: Path) -> None:
     bench = Workbench(joy, week=17)
-    item9 = session_row(bench, 17, "measures.phq9.items[8]")
+    item9 = session_row(bench, 17, "measures", "phq9", "items", 8)
     wording = [c.value for c in item9.box.children if isinstance(c, widgets.HTML) and c is not item9.error]
     assert wording == [
         "<small>Thoughts that you would be better off dead, or of hurting yourself in some way</small>"
     ]
     assert item9.widget.placeholder == "0-3"  # type: ignore[attr-defined]
-    gad = session_row(bench, 17, "measures.gad7.items[1]")
+    gad = session_row(bench, 17, "measures", "gad7", "items", 1)
     assert "Not being able to stop or control worrying" in gad.widget.tooltip  # type: ignore[attr-defined]
-    epds = session_row(bench, 17, "measures.epds.items[0]")
+    epds = session_row(bench, 17, "measures", "epds", "items", 0)
     assert len(epds.box.children) == 2  # the field and its error line: EPDS wording is not reproduced
     assert all(not i.item_texts for i in INSTRUMENTS.values() if i.proprietary)
 
@@ -298,24 +299,24 @@ def test_the_case_details_form_edits_the_rest_of_the_case(joy: Path) -> None:
     bench = Workbench(joy)
     rows = bench.case.fields.rows
     case = load_case(joy)
-    assert rows["title"].widget.value == case.title
-    assert rows["episode.onset_week"].widget.value == str(case.episode.onset_week)  # type: ignore[union-attr]
-    assert rows["timeline[0].text"].widget.value == case.timeline[0].text
-    assert rows["timeline[0].people"].widget.value == ", ".join(case.timeline[0].people)
+    assert rows[("title",)].widget.value == case.title
+    assert rows[("episode", "onset_week")].widget.value == str(case.episode.onset_week)  # type: ignore[union-attr]
+    assert rows[("timeline", 0, "text")].widget.value == case.timeline[0].text
+    assert rows[("timeline", 0, "people")].widget.value == ", ".join(case.timeline[0].people)
     question = case.teaching.discussion_questions[0]  # type: ignore[union-attr]
-    assert rows["teaching.discussion_questions[0].text"].widget.value == question.text  # type: ignore[union-attr]
+    assert rows[("teaching", "discussion_questions", 0, "text")].widget.value == question.text  # type: ignore[union-attr]
 
     # an event near the onset appears in the problem-area evidence as soon as it is typed
     count = len(case.timeline)
     button(bench.case.body, "Add event").click()
     rows = bench.case.fields.rows
     onset = case.episode.onset_week  # type: ignore[union-attr]
-    rows[f"timeline[{count}].week"].widget.value = str(onset - 2)
-    rows[f"timeline[{count}].kind"].widget.value = "move"
-    rows[f"timeline[{count}].text"].widget.value = "Moves to a flat across town"
+    rows[("timeline", count, "week")].widget.value = str(onset - 2)
+    rows[("timeline", count, "kind")].widget.value = "move"
+    rows[("timeline", count, "text")].widget.value = "Moves to a flat across town"
     assert "Moves to a flat across town" in bench.problem_area.evidence.value
-    rows["plan.follow_up_weeks"].widget.value = "20, 24"
-    rows["termination.warning_signs"].widget.value = "early waking\nskipping meals"
+    rows[("plan", "follow_up_weeks")].widget.value = "20, 24"
+    rows[("termination", "warning_signs")].widget.value = "early waking\nskipping meals"
     assert bench.save().status == "saved"
     saved = load_case(joy)
     assert (saved.timeline[-1].week, saved.timeline[-1].kind) == (onset - 2, "move")
@@ -324,16 +325,16 @@ def test_the_case_details_form_edits_the_rest_of_the_case(joy: Path) -> None:
 
     # wrong input stays as typed, with the reason beside it; the file is not touched
     before = joy.read_bytes()
-    rows["episode.onset_week"].widget.value = "last spring"
-    rows["plan.follow_up_weeks"].widget.value = "20, soon"
+    rows[("episode", "onset_week")].widget.value = "last spring"
+    rows[("plan", "follow_up_weeks")].widget.value = "20, soon"
     result = bench.save()
     assert result.status == "invalid" and joy.read_bytes() == before
-    assert rows["episode.onset_week"].error.value and rows["plan.follow_up_weeks"].error.value
-    assert rows["episode.onset_week"].widget.value == "last spring"
+    assert rows[("episode", "onset_week")].error.value and rows[("plan", "follow_up_weeks")].error.value
+    assert rows[("episode", "onset_week")].widget.value == "last spring"
 
     # Remove, then Undo, restores the event
-    rows["episode.onset_week"].widget.value = str(onset)
-    rows["plan.follow_up_weeks"].widget.value = "20, 24"
+    rows[("episode", "onset_week")].widget.value = str(onset)
+    rows[("plan", "follow_up_weeks")].widget.value = "20, 24"
     button(bench.case.body, "Remove").click()
     assert len(bench.state.get(("timeline",))) == count
     bench.case.undo.click()
@@ -343,9 +344,9 @@ def test_the_case_details_form_edits_the_rest_of_the_case(joy: Path) -> None:
 def test_phase_spans_are_edited_as_first_and_last_week(joy: Path) -> None:
     bench = Workbench(joy)
     rows = bench.case.fields.rows
-    assert [rows[f"plan.phases.{p}"].widget.value for p in PHASES] == ["1, 3", "4, 12", "13, 16"]
-    rows["plan.phases.middle"].widget.value = "4, 10"
-    rows["plan.phases.termination"].widget.value = "11 16"
+    assert [rows[("plan", "phases", p)].widget.value for p in PHASES] == ["1, 3", "4, 12", "13, 16"]
+    rows[("plan", "phases", "middle")].widget.value = "4, 10"
+    rows[("plan", "phases", "termination")].widget.value = "11 16"
     assert bench.save().status == "saved"
     text = joy.read_text()
     assert "middle: [4, 10]" in text and "termination: [11, 16]" in text  # the file's flow style kept
@@ -353,12 +354,12 @@ def test_phase_spans_are_edited_as_first_and_last_week(joy: Path) -> None:
     assert (saved.phase_of(10), saved.phase_of(11)) == ("middle", "termination")
 
     before = joy.read_bytes()
-    rows["plan.phases.initial"].widget.value = "5"  # a span needs its first and its last week
+    rows[("plan", "phases", "initial")].widget.value = "5"  # a span needs its first and its last week
     assert bench.save().status == "invalid" and joy.read_bytes() == before
-    assert rows["plan.phases.initial"].error.value
+    assert rows[("plan", "phases", "initial")].error.value
 
     for phase in PHASES:  # no spans: the defaults for the course's length, and no empty mapping left
-        rows[f"plan.phases.{phase}"].widget.value = ""
+        rows[("plan", "phases", phase)].widget.value = ""
     assert bench.save().status == "saved"
     assert "phases" not in joy.read_text() and load_case(joy).plan.phases is None
 
@@ -373,7 +374,7 @@ def test_a_plain_text_question_stays_plain_text(joy: Path) -> None:
         )
     )
     bench = Workbench(joy)
-    row = bench.case.fields.rows["teaching.discussion_questions[0]"]
+    row = bench.case.fields.rows[("teaching", "discussion_questions", 0)]
     assert "after reveal" in row.widget.description and row.widget.value == "Which area fits best, and why?"
     row.widget.value = "Which area fits best?"
     assert bench.save().status == "saved"
@@ -404,7 +405,9 @@ def test_any_text_in_any_text_field_of_any_form_reads_back_or_is_refused_beside_
     fields = [
         (form, path, row) for form in bench.forms for path, row in form.fields.rows.items() if row.holds_text
     ]  # type: ignore[attr-defined]
-    _, path, row = data.draw(st.sampled_from(sorted(fields, key=lambda f: f[1])), label="field")
+    _, path, row = data.draw(
+        st.sampled_from(sorted(fields, key=lambda f: format_location(f[1]))), label="field"
+    )
     before, original = joy.read_bytes(), row.widget.value
     row.widget.value = text
     try:
@@ -416,8 +419,8 @@ def test_any_text_in_any_text_field_of_any_form_reads_back_or_is_refused_beside_
         else:
             assert result.status == "invalid" and joy.read_bytes() == before
             assert row.widget.value == text  # kept as typed
-            for error_path in result.errors:  # in the summary, and beside the field where it has one
-                assert html.escape(error_path) in bench.summary.value
+            for error_loc in result.errors:  # in the summary, and beside the field where it has one
+                assert html.escape(format_location(error_loc)) in bench.summary.value
             if path in result.errors:
                 assert row.error.value
     finally:

@@ -108,7 +108,7 @@ def test_an_unstorable_character_is_refused_beside_its_field_and_the_file_is_unc
     state = FormState.open(joy)
     state.data["people"][0]["notes"] = "half a pair \ud800"  # no UTF-8 form exists
     result = state.save()
-    assert result.status == "invalid" and "people[0].notes" in result.errors
+    assert result.status == "invalid" and ("people", 0, "notes") in result.errors
     assert state.data["people"][0]["notes"] == "half a pair \ud800"  # still in the form
     assert joy.read_bytes() == before
 

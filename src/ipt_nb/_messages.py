@@ -15,9 +15,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from . import model as _model
+from .errors import Location, format_location
 from .model import Case
-
-Loc = tuple[str | int, ...]
 
 FIELD_HINTS: dict[str, str] = {
     "ring": "use 1 (inner), 2 (middle), 3 (outer) or null (outside the circle)",
@@ -40,7 +39,7 @@ _TYPE_WORDS = {
 }
 
 
-def clean_loc(loc: tuple[Any, ...]) -> Loc:
+def clean_loc(loc: tuple[Any, ...]) -> Location:
     """Drop pydantic's schema markers (``[key]``, ``function-before[...]``, a union's member such as
     ``constrained-str`` or ``Question``) from a location."""
     return tuple(part for part in loc if isinstance(part, int) or not _is_marker(str(part)))
@@ -72,7 +71,7 @@ def _is_union_member(part: str) -> bool:
     )
 
 
-def case_errors(exc: ValidationError) -> list[tuple[Loc, str, ErrorDetails]]:
+def case_errors(exc: ValidationError) -> list[tuple[Location, str, ErrorDetails]]:
     """Each error of a validation as ``(location, message, pydantic's record)``: the one place
     pydantic's records become the kit's.
 
@@ -104,12 +103,12 @@ def case_errors(exc: ValidationError) -> list[tuple[Loc, str, ErrorDetails]]:
     ]
 
 
-def format_path(loc: Loc) -> str:
-    """``('people', 1, 'ring')`` -> ``people[1].ring``."""
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
+def first_problem(exc: ValidationError) -> str:
+    """``where: what`` for the first error of a record that is not a case (an answer file, a
+    hand-in), in pydantic's own words: the case hints above would not fit it."""
+    record = exc.errors(include_url=False)[0]
+    where = format_location(clean_loc(record["loc"]))
+    return f"{where}: {record['msg']}" if where else record["msg"]
 
 
 def message_for(error: ErrorDetails) -> str:
@@ -190,7 +189,7 @@ def _bad_choice(value: Any, expected: str, field: str, hint: str) -> str:
     return f"{text} (use one of: {shown})"
 
 
-def _unknown_key(loc: Loc) -> str:
+def _unknown_key(loc: Location) -> str:
     key = str(loc[-1]) if loc else ""
     allowed = allowed_keys(loc[:-1])
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
@@ -200,7 +199,7 @@ def _unknown_key(loc: Loc) -> str:
     return f"{text}; keys here are: {', '.join(allowed)}" if allowed else text
 
 
-def allowed_keys(loc: Loc) -> list[str]:
+def allowed_keys(loc: Location) -> list[str]:
     """The keys the format allows at ``loc`` (a path to a mapping)."""
     annotation: Any = Case
     for part in loc:

@@ -28,18 +28,17 @@ from .catalog import (
     near_onset,
     phase_in,
 )
+from .errors import Location
 from .instruments import INSTRUMENTS
 
 if TYPE_CHECKING:
     from .model import Case, Focus, Patient, Plan, Session
 
-Loc = tuple[str | int, ...]
-
 
 class Finding(NamedTuple):
     """A broken rule or a soft finding, at a field path."""
 
-    loc: Loc
+    loc: Location
     message: str
 
 
@@ -112,7 +111,7 @@ def plan_findings(plan: Plan) -> Iterator[Finding]:
     spans = plan.phase_spans() if plan.phases is not None else {}
     expected_first = 1
     for phase, (first, last) in spans.items():
-        loc: Loc = ("phases", phase)
+        loc: Location = ("phases", phase)
         if first > last:
             yield Finding(loc, f"[{first}, {last}] ends before it starts; write [first, last]")
         elif first != expected_first:
@@ -234,7 +233,7 @@ def _focus_over_time(case: Case) -> Iterator[Finding]:
             continue  # before a focus was chosen, or after the last one ended
         primaries = [i for i in active if areas[i].focus == "primary"]
         if len(primaries) != 1:
-            where: Loc = ("problem_areas", primaries[1], "focus") if primaries else ("problem_areas",)
+            where: Location = ("problem_areas", primaries[1], "focus") if primaries else ("problem_areas",)
             when = f" in week {week}" if len(bounds) > 1 else ""
             yield Finding(where, f"exactly one problem area must be primary{when}; found {len(primaries)}")
             return
@@ -282,7 +281,7 @@ def _sessions(case: Case) -> Iterator[Finding]:
     seen: set[int] = set()
     previous = -1
     for i, session in enumerate(case.sessions):
-        loc: Loc = ("sessions", i, "week")
+        loc: Location = ("sessions", i, "week")
         if session.week in seen:
             yield Finding(loc, f"week {session.week} has an earlier session; each week has one session")
         elif session.week < previous:
@@ -291,7 +290,7 @@ def _sessions(case: Case) -> Iterator[Finding]:
             )
         seen.add(session.week)
         previous = max(previous, session.week)
-        kind_loc: Loc = ("sessions", i, "kind")
+        kind_loc: Location = ("sessions", i, "kind")
         acute = case.plan.acute_sessions
         if session.kind == "session" and not 1 <= session.week <= acute:
             yield Finding(
@@ -318,7 +317,7 @@ def session_findings(session: Session) -> Iterator[Finding]:
                 )
     for measure_id, score in session.measures.items():
         instrument = INSTRUMENTS[measure_id]
-        loc: Loc = ("measures", measure_id)
+        loc: Location = ("measures", measure_id)
         if score.items is not None:
             if len(score.items) != instrument.items:
                 yield Finding(
@@ -415,7 +414,7 @@ def _deficits(case: Case) -> Iterator[Finding]:
     for i, focus in enumerate(case.problem_areas):
         if focus.area != "interpersonal_deficits":
             continue
-        loc: Loc = ("problem_areas", i, "area")
+        loc: Location = ("problem_areas", i, "area")
         alongside = [
             other for other in case.problem_areas
             if other is not focus and _overlap(other, focus)

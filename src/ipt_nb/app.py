@@ -35,7 +35,7 @@ from jupyter_core.paths import jupyter_runtime_dir
 from ._page_guard import CONFIG as PAGE_GUARD
 from ._parent_death import PR_SET_PDEATHSIG, die_with_parent
 from .casefile import check_file
-from .errors import CaseFileError, IptNbError, UsageError
+from .errors import CaseFileError, ServerError, UsageError
 from .render._kernel import kit_imports
 
 __all__ = [
@@ -224,8 +224,8 @@ def serve(
                 )
             try:
                 wait_for_port(port, server)
-            except IptNbError as exc:
-                raise IptNbError(f"{exc}; its log ends:\n{_tail(log)}") from None
+            except ServerError as exc:
+                raise ServerError(f"{exc}; its log ends:\n{_tail(log)}") from None
             print(f"serving {case} ({kind}) at {url}  (Ctrl-C stops)", flush=True)
             if open_browser:
                 page = _redirect_page(_browser_readable_folder(), url)
@@ -316,12 +316,12 @@ def wait_for_port(
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise IptNbError(f"the app server exited with code {server.returncode}")
+            raise ServerError(f"the app server exited with code {server.returncode}")
         with socket.socket() as probe:
             if probe.connect_ex((host, port)) == 0:
                 return
         time.sleep(0.1)
-    raise IptNbError(f"the app server did not listen on port {port} within {timeout:.0f} s")
+    raise ServerError(f"the app server did not listen on port {port} within {timeout:.0f} s")
 
 
 def stop(*servers: subprocess.Popen[bytes]) -> None:

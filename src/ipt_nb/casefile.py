@@ -27,7 +27,7 @@ from ruamel.yaml.error import YAMLError
 
 from . import _yaml
 from ._filelock import folder_locked
-from ._messages import case_errors, format_path
+from ._messages import case_errors
 from .errors import CaseFileError, Issue, SaveError, StaleFileError, TargetExistsError
 from .model import FORMAT, SUPPORTED_FORMATS, Case
 
@@ -94,15 +94,15 @@ def read_bytes(path: str | Path) -> bytes:
     try:
         if not stat.S_ISREG(path.stat().st_mode):
             raise CaseFileError(
-                path, [Issue("", "not a regular file (a folder, device or pipe); give a case file")]
+                path, [Issue((), "not a regular file (a folder, device or pipe); give a case file")]
             )
         with path.open("rb") as handle:
             data = handle.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise CaseFileError(path, [Issue("", f"cannot read the file: {exc.strerror or exc}")]) from exc
+        raise CaseFileError(path, [Issue((), f"cannot read the file: {exc.strerror or exc}")]) from exc
     if len(data) > MAX_BYTES:
         raise CaseFileError(
-            path, [Issue("", f"the file is over {MAX_BYTES:,} bytes, the limit for a case file")]
+            path, [Issue((), f"the file is over {MAX_BYTES:,} bytes, the limit for a case file")]
         )
     return data
 
@@ -124,7 +124,7 @@ def decode(raw: bytes, source: str | Path) -> str:
             source,
             [
                 Issue(
-                    "",
+                    (),
                     f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8",
                     line,
                     column,
@@ -157,13 +157,13 @@ def parse_case_text(text: str, source: str | Path = "<text>") -> tuple[Case, lis
 
 def parse_case_text_reference(text: str, source: str | Path = "<text>") -> tuple[Case, list[Issue]]:
     """:func:`parse_case_text` through the reference reader alone: slower, with located errors."""
-    empty = Issue("", "the file is empty; start from `ipt-nb new ID`", 1, 1)
+    empty = Issue((), "the file is empty; start from `ipt-nb new ID`", 1, 1)
     if not text.strip():
         raise CaseFileError(source, [empty])
     try:
         data = _yaml.parse_fast(text)
     except RecursionError as exc:
-        raise CaseFileError(source, [Issue("", "the document nests too deeply to be a case file")]) from exc
+        raise CaseFileError(source, [Issue((), "the document nests too deeply to be a case file")]) from exc
     except pyyaml.YAMLError as exc:
         raise CaseFileError(source, [_syntax_issue(exc)]) from exc
     if data is None:  # only comments
@@ -171,7 +171,7 @@ def parse_case_text_reference(text: str, source: str | Path = "<text>") -> tuple
     try:
         _yaml.check_shape(data)
     except _yaml.ShapeError as exc:
-        raise CaseFileError(source, [Issue("", str(exc))]) from exc
+        raise CaseFileError(source, [Issue((), str(exc))]) from exc
     _check_format(data, text, source)
     try:
         case = Case.model_validate(data)
@@ -188,26 +188,27 @@ def _syntax_issue(exc: pyyaml.YAMLError | YAMLError) -> Issue:
     if "duplicate key" in str(exc):
         text = f"YAML syntax: {problem}; each key may appear once in a mapping"
     if mark is None:
-        return Issue("", text)
-    return Issue("", text, mark.line + 1, mark.column + 1)
+        return Issue((), text)
+    return Issue((), text, mark.line + 1, mark.column + 1)
 
 
 def _check_format(data: Any, text: str, source: str | Path) -> None:
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a single value ({data!r:.40})"
         raise CaseFileError(
-            source, [Issue("", f"the top level is {kind}; a case file is a mapping of keys", 1, 1)]
+            source, [Issue((), f"the top level is {kind}; a case file is a mapping of keys", 1, 1)]
         )
     found = data.get("format")
     if found in SUPPORTED_FORMATS:
         return
     supported = ", ".join(SUPPORTED_FORMATS)
     if found is None:
-        issue = Issue("format", f"the file has no format key; add `format: {FORMAT}` as the first line", 1, 1)
+        missing = f"the file has no format key; add `format: {FORMAT}` as the first line"
+        issue = Issue(("format",), missing, 1, 1)
     else:
         line, column = _yaml.position(_yaml.compose(text), ("format",))
         issue = Issue(
-            "format",
+            ("format",),
             f"{found!r} is not a format this version reads ({supported}); convert the file or update ipt-nb",
             line,
             column,
@@ -226,11 +227,11 @@ def _located(exc: ValidationError, text: str) -> list[Issue]:
     for loc, message, error in errors[: MAX_ISSUES * 5]:  # locating is the costly part
         on_key = error["type"] == "extra_forbidden" or "[key]" in error["loc"]
         line, column = _yaml.position(tree, loc, key=on_key)
-        issues.append(Issue(format_path(loc), message, line, column))
+        issues.append(Issue(loc, message, line, column))
     issues.sort(key=lambda i: (i.line or 0, i.column or 0))
     if len(errors) > MAX_ISSUES:
         hidden = len(errors) - MAX_ISSUES
-        issues = [*issues[:MAX_ISSUES], Issue("", f"... and {hidden:,} more errors not shown")]
+        issues = [*issues[:MAX_ISSUES], Issue((), f"... and {hidden:,} more errors not shown")]
     return issues
 
 
@@ -239,10 +240,7 @@ def _warnings(case: Case, text: str) -> list[Issue]:
     if not findings:
         return []
     tree = _yaml.compose(text)
-    return [
-        Issue(format_path(f.loc), f.message, *_yaml.position(tree, f.loc), severity="warning")
-        for f in findings
-    ]
+    return [Issue(f.loc, f.message, *_yaml.position(tree, f.loc), severity="warning") for f in findings]
 
 
 @contextlib.contextmanager
@@ -419,9 +417,7 @@ def _validated(case: Case, target: Path) -> Case:
     try:
         return Case.model_validate(case_data(case))
     except ValidationError as exc:
-        raise CaseFileError(
-            target, [Issue(format_path(loc), message) for loc, message, _ in case_errors(exc)]
-        ) from exc
+        raise CaseFileError(target, [Issue(loc, message) for loc, message, _ in case_errors(exc)]) from exc
 
 
 def _differences(written: Any, wanted: Any, loc: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
@@ -442,18 +438,13 @@ def _prove_reads_back(data: bytes, case: Case, target: Path) -> None:
     try:
         back, _ = parse_case_text(data.decode("utf-8"), target)
     except CaseFileError as exc:
-        issues = [
-            Issue(i.path, f"would not read back ({i.message}); nothing was written") for i in exc.issues
-        ]
+        issues = [Issue(i.loc, f"would not read back ({i.message}); nothing was written") for i in exc.issues]
         raise CaseFileError(target, issues) from exc
     wrong = _differences(case_data(back), case_data(case))
     if wrong:
         raise CaseFileError(
             target,
-            [
-                Issue(format_path(loc), "this text would not read back as typed; nothing was written")
-                for loc in wrong
-            ],
+            [Issue(loc, "this text would not read back as typed; nothing was written") for loc in wrong],
         )
 
 

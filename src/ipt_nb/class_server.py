@@ -43,7 +43,7 @@ from .app import (
 )
 from .casefile import check_file
 from .classroom import CLASS_POOL
-from .errors import CaseFileError, IptNbError, UsageError
+from .errors import CaseFileError, ServerError, UsageError
 
 MAX_POOL = 60
 
@@ -168,8 +168,8 @@ def serve_class(
             try:
                 wait_for_port(port, servers[0], host=_probe_host(host))
                 wait_for_port(educator_port, servers[1])
-            except IptNbError as exc:
-                raise IptNbError(f"{exc}; its log ended with:\n{_log_tail(scratch)}") from exc
+            except ServerError as exc:
+                raise ServerError(f"{exc}; its log ended with:\n{_log_tail(scratch)}") from exc
             shown = room_address() if host in ("0.0.0.0", "") else host
             addresses = ClassAddresses(
                 students=[f"http://{shown}:{port}/voila/render/{i}.ipynb?token={student_token}" for i in ids],

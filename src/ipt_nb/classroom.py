@@ -25,6 +25,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from ._filelock import folder_locked
+from ._messages import first_problem
 from .casefile import atomic_write
 from .catalog import PROBLEM_AREAS, DisputeStage, ProblemAreaId
 from .errors import SaveError, UsageError
@@ -146,9 +147,7 @@ def hand_in(folder: str | Path, case_id: str, student: str, attempt: dict[str, A
     try:
         checked = Attempt.model_validate({**attempt, "number": 1, "handed_in": datetime.now(UTC)})
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise UsageError(f"this answer cannot be handed in: {where}: {first['msg']}") from exc
+        raise UsageError(f"this answer cannot be handed in: {first_problem(exc)}") from exc
     try:
         return _append(path, case_id, student, checked)
     except OSError as exc:
@@ -179,10 +178,11 @@ def read_answers(folder: str | Path, case_id: str | None = None) -> tuple[list[A
     for path in sorted(Path(folder).glob("*.json")):
         try:
             record = AnswerRecord.model_validate_json(path.read_bytes())
-        except (OSError, ValidationError) as exc:
-            first = exc.errors()[0] if isinstance(exc, ValidationError) else {"msg": str(exc), "loc": ()}
-            where = ".".join(str(p) for p in first.get("loc", ()))
-            skipped[path.name] = f"not an {SCHEMA_ID} file: {where + ': ' if where else ''}{first['msg']}"
+        except OSError as exc:
+            skipped[path.name] = f"cannot be read: {exc.strerror or exc}"
+            continue
+        except ValidationError as exc:
+            skipped[path.name] = f"not an {SCHEMA_ID} file: {first_problem(exc)}"
             continue
         if case_id is None or record.case_id == case_id:
             records.append(record)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from .errors import IptNbError, UsageError
+from .errors import BrowserNotFoundError, UsageError
 
 __all__ = [
     "BROWSER_NAMES",
@@ -37,12 +37,12 @@ def find_browser() -> str:
     if configured:
         if Path(configured).is_file() and os.access(configured, os.X_OK):
             return configured
-        raise IptNbError(f"BROWSER_PATH={configured} is not an executable file; {NO_BROWSER}")
+        raise BrowserNotFoundError(f"BROWSER_PATH={configured} is not an executable file; {NO_BROWSER}")
     for name in BROWSER_NAMES:
         found = shutil.which(name)
         if found:
             return found
-    raise IptNbError(NO_BROWSER)
+    raise BrowserNotFoundError(NO_BROWSER)
 
 
 def write_image(

@@ -174,7 +174,7 @@ def _data(source: str, path: str | Path) -> Any:
     try:
         return parse_fast(source)
     except (pyyaml.YAMLError, RecursionError) as exc:
-        raise CaseFileError(path, [Issue("", "not valid YAML; run ipt-nb validate for details")]) from exc
+        raise CaseFileError(path, [Issue((), "not valid YAML; run ipt-nb validate for details")]) from exc
 
 
 def _declared_names(data: Any) -> set[str]:

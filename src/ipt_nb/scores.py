@@ -79,7 +79,7 @@ def _int(text: str, field: str, line: int, issues: list[Issue]) -> int | None:
     value = text.strip()
     if re.fullmatch(r"-?[0-9]{1,9}", value):
         return int(value)
-    issues.append(Issue(field, f"{value!r} is not a whole number (digits 0-9)", line))
+    issues.append(Issue((field,), f"{value!r} is not a whole number (digits 0-9)", line))
     return None
 
 
@@ -88,7 +88,7 @@ def parse_csv(text: str, source: str | Path = "<csv>") -> list[ScoreRow]:
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in ("week", "measure") if c not in (reader.fieldnames or [])]
     if missing:
-        raise CaseFileError(source, [Issue("", f"the header needs the columns {', '.join(COLUMNS)}", 1)])
+        raise CaseFileError(source, [Issue((), f"the header needs the columns {', '.join(COLUMNS)}", 1)])
     issues: list[Issue] = []
     rows: list[ScoreRow] = []
     seen: dict[tuple[int, str], int] = {}
@@ -99,7 +99,7 @@ def parse_csv(text: str, source: str | Path = "<csv>") -> list[ScoreRow]:
         if measure not in MEASURE_IDS:
             close = difflib.get_close_matches(measure, MEASURE_IDS, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else f"; use one of {', '.join(MEASURE_IDS)}"
-            issues.append(Issue("measure", f"{measure!r} is not a measure{hint}", line))
+            issues.append(Issue(("measure",), f"{measure!r} is not a measure{hint}", line))
         total_text = (record.get("total") or "").strip()
         total = _int(total_text, "total", line, issues) if total_text else None
         items_text = (record.get("items") or "").strip()
@@ -109,13 +109,13 @@ def parse_csv(text: str, source: str | Path = "<csv>") -> list[ScoreRow]:
             else None
         )
         if total is None and not items:
-            issues.append(Issue("total", "give a total or the items", line))
+            issues.append(Issue(("total",), "give a total or the items", line))
         if week is not None and week < 0:
-            issues.append(Issue("week", f"week {week} is before intake; scores start at week 0", line))
+            issues.append(Issue(("week",), f"week {week} is before intake; scores start at week 0", line))
         if week is not None and measure in MEASURE_IDS:
             if (week, measure) in seen:
                 issues.append(
-                    Issue("week", f"week {week} {measure} is also on line {seen[week, measure]}", line)
+                    Issue(("week",), f"week {week} {measure} is also on line {seen[week, measure]}", line)
                 )
             seen[week, measure] = line
         if measure not in MEASURE_IDS:
@@ -139,7 +139,7 @@ def _range_issues(row: ScoreRow) -> list[Issue]:
     try:
         Session.model_validate({"week": row.week, "measures": {row.measure: _score(row)}})
     except ValidationError as exc:
-        return [Issue(row.measure, message, row.line) for _, message, _ in case_errors(exc)]
+        return [Issue((row.measure,), message, row.line) for _, message, _ in case_errors(exc)]
     return []
 
 
@@ -173,10 +173,10 @@ def import_csv(case_path: str | Path, csv_path: str | Path, *, force: bool = Fal
 
 def _row_issue(issue: Issue, case: Case, rows: list[ScoreRow]) -> Issue:
     """Point a case-level error about a score back at the CSV row it came from, when it did."""
-    parts = issue.path.replace("[", ".").replace("]", "").split(".")
-    if len(parts) >= 4 and parts[0] == "sessions" and parts[2] == "measures":
-        week, measure = case.sessions[int(parts[1])].week, parts[3]
-        for row in rows:
-            if row.week == week and row.measure == measure:
-                return Issue(measure, f"week {week}: {issue.message}", row.line)
+    match issue.loc:
+        case ("sessions", int(index), "measures", str(measure), *_):
+            week = case.sessions[index].week
+            for row in rows:
+                if row.week == week and row.measure == measure:
+                    return Issue((measure,), f"week {week}: {issue.message}", row.line)
     return issue

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import ipywidgets as widgets
 
-from .._messages import format_path
+from ..errors import Location
 from .state import FormState, Path_
 
 ERROR_STYLE = "color: #B3261E; font-size: 0.9em;"
@@ -101,7 +101,7 @@ class Fields:
 
     def __init__(self, state: FormState) -> None:
         self.state = state
-        self.rows: dict[str, FieldRow] = {}
+        self.rows: dict[Location, FieldRow] = {}
         self.shared = Shared()
 
     def _make(self, kind: type[widgets.Widget], layout: widgets.Layout | None = None, **traits: Any) -> Any:
@@ -111,7 +111,7 @@ class Fields:
         return FieldRow(path, widget, label, self.shared)
 
     def _bind(self, row: FieldRow, to_value: Callable[[Any], Any]) -> FieldRow:
-        self.rows[format_path(row.path)] = row
+        self.rows[row.path] = row
         row.widget.observe(lambda change: self.state.set(row.path, to_value(change["new"])), names="value")
         return row
 
@@ -148,7 +148,7 @@ class Fields:
         edits of the state; ``on_structure`` redraws the form after one.
         """
         heading = FieldRow(path, widgets.HTML(), label, self.shared)
-        self.rows[format_path(path)] = heading
+        self.rows[path] = heading
         boxes: list[widgets.Widget] = [heading.box]
         for index, entry in enumerate(self.state.get(path) or []):
             parts: list[widgets.Widget] = []
@@ -233,35 +233,33 @@ class Fields:
         )
         return self._bind(self._row(path, widget, label), list)
 
-    def show_errors(self, errors: dict[str, str]) -> list[str]:
+    def show_errors(self, errors: dict[Location, str]) -> list[Location]:
         """Put each error beside the most specific field that holds it (an entry's own part, else
-        the list field, with the entry named); returns the paths that have no field here."""
-        beside: dict[str, list[str]] = {path: [] for path in self.rows}
+        the list field, with the entry named); returns the locations that have no field here."""
+        beside: dict[Location, list[str]] = {loc: [] for loc in self.rows}
         unshown = []
-        for error_path, message in errors.items():
+        for error_loc, message in errors.items():
             holder = max(
-                (p for p in self.rows if error_path == p or error_path.startswith((p + "[", p + "."))),
+                (loc for loc in self.rows if error_loc[: len(loc)] == loc),
                 key=len,
                 default=None,
             )
             if holder is None:
-                unshown.append(error_path)
-            elif holder == error_path:
+                unshown.append(error_loc)
+            elif holder == error_loc:
                 beside[holder].append(message)
             else:
-                beside[holder].append(f"{_entry(error_path[len(holder) :])}: {message}")
-        for path, row in self.rows.items():
-            row.show_error("; ".join(beside[path]) or None)
+                beside[holder].append(f"{_entry(error_loc[len(holder) :])}: {message}")
+        for loc, row in self.rows.items():
+            row.show_error("; ".join(beside[loc]) or None)
         return unshown
 
 
-def _entry(rest: str) -> str:
-    """``[4].held_by`` -> ``line 5, held_by``: where in a list field an error is."""
-    if rest.startswith("["):
-        index, _, tail = rest[1:].partition("]")
-        where = f"line {int(index) + 1}" if index.isdigit() else index
-        return where + (f", {tail.lstrip('.')}" if tail else "")
-    return rest.lstrip(".")
+def _entry(rest: Location) -> str:
+    """``(4, "held_by")`` -> ``line 5, held_by``: where in a list field an error is."""
+    head, *tail = rest
+    where = f"line {head + 1}" if isinstance(head, int) else head
+    return where + (", " + ".".join(map(str, tail)) if tail else "")
 
 
 def _parts(value: str) -> list[str]:

@@ -18,9 +18,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .._messages import case_errors, format_path
+from .._messages import case_errors
 from ..casefile import CaseDocument, case_data
-from ..errors import CaseFileError, SaveError, StaleFileError, TargetExistsError
+from ..errors import CaseFileError, Location, SaveError, StaleFileError, TargetExistsError, format_location
 from ..model import Case
 
 __all__ = [
@@ -32,7 +32,8 @@ __all__ = [
     "SaveResult",
 ]
 
-Path_ = tuple[str | int, ...]
+Path_ = Location
+"""A field's place in the case (the kit's :data:`~ipt_nb.errors.Location`)."""
 UNDO_DEPTH = 50
 
 
@@ -43,7 +44,8 @@ class SaveResult:
     status: str
     """``saved``; ``invalid`` (nothing written, ``errors`` by field); ``stale`` (the file changed on
     disk); ``exists`` (save-as onto a file that exists) or ``failed`` (the disk refused: ``message``)."""
-    errors: dict[str, str] = field(default_factory=dict)
+    errors: dict[Location, str] = field(default_factory=dict)
+    """Each problem's message by its location, e.g. ``("people", 0, "notes")``."""
     path: Path | None = None
     message: str = ""
 
@@ -55,7 +57,7 @@ class FormState:
     def __init__(self, document: CaseDocument) -> None:
         self.document = document
         self.data: dict[str, Any] = case_data(document.case)
-        self.errors: dict[str, str] = {}
+        self.errors: dict[Location, str] = {}
         self.dirty = False
         self._undo: list[dict[str, Any]] = []
         self._listeners: list[Callable[[], None]] = []
@@ -216,7 +218,7 @@ class FormState:
         except ValidationError as exc:
             self.errors = {}
             for loc, message, _ in case_errors(exc):
-                self.errors.setdefault(format_path(loc), message)
+                self.errors.setdefault(loc, message)
             return None
         self.errors = {}
         return case
@@ -225,9 +227,10 @@ class FormState:
         """Why a live view shows the last valid state: the first field to fix (escaped HTML)."""
         if not self.errors:
             return ""
-        path, message = next(iter(self.errors.items()))
+        loc, message = next(iter(self.errors.items()))
         more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
-        return f"<i>Preview paused: fix <code>{html.escape(path)}</code>: {html.escape(message)}{more}</i>"
+        where = html.escape(format_location(loc))
+        return f"<i>Preview paused: fix <code>{where}</code>: {html.escape(message)}{more}</i>"
 
     def _without_empty_sessions(self) -> dict[str, Any]:
         """A copy of the data without sessions that a form opened but nobody filled in."""
@@ -254,7 +257,7 @@ class FormState:
         except StaleFileError:
             return SaveResult("stale", path=self.document.path)
         except CaseFileError as exc:
-            self.errors = {issue.path: issue.message for issue in exc.issues}
+            self.errors = {issue.loc: issue.message for issue in exc.issues}
             return SaveResult("invalid", dict(self.errors), path=target)
         except TargetExistsError as exc:
             return SaveResult("exists", path=target, message=str(exc))

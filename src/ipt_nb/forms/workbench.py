@@ -15,6 +15,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
+from ..errors import format_location
 from .case_details import CaseDetailsForm
 from .formulation_form import FormulationBuilder
 from .inventory import InventoryEditor
@@ -106,10 +107,9 @@ class Workbench:
         """Save the working copy (``force``: over a file changed on disk; ``path``: to another file) and
         show the outcome beside the fields and in the summary."""
         result = self.state.save(force=force, path=path or None)
+        unplaced = set(result.errors)
         for form in self.forms:
-            form.fields.show_errors(result.errors)  # type: ignore[attr-defined]
-        placed = {p for form in self.forms for p in form.fields.rows}  # type: ignore[attr-defined]
-        unplaced = [p for p in result.errors if p not in placed]
+            unplaced &= set(form.fields.show_errors(result.errors))  # type: ignore[attr-defined]
         self.stale_box.layout.display = "" if result.status == "stale" else "none"
         if result.status == "saved":
             self.summary.value = f"Saved to {html.escape(str(result.path))}."
@@ -122,7 +122,8 @@ class Workbench:
             self.summary.value = f"<b>Not saved.</b> {html.escape(result.message)} Your edits are still here."
         else:
             items = "".join(
-                f"<li><code>{html.escape(p)}</code>: {html.escape(m)}</li>" for p, m in result.errors.items()
+                f"<li><code>{html.escape(format_location(loc))}</code>: {html.escape(message)}</li>"
+                for loc, message in result.errors.items()
             )
             note = f" ({len(unplaced)} not shown in a form)" if unplaced else ""
             self.summary.value = f"<b>Not saved: {len(result.errors)} problem(s){note}.</b><ul>{items}</ul>"
