@@ -9,6 +9,7 @@ are deterministic and small.
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -61,12 +62,15 @@ def jobs() -> list[tuple[str, str, dict[str, Any]]]:
 
 
 def clean(path: Path, template: Path) -> None:
-    """Keep outputs; drop timings, papermill metadata and widget state."""
+    """Keep outputs; drop timings, papermill metadata and widget state. The cell papermill injects
+    gets an id from the file's name instead of a random one, so re-running changes nothing."""
     book = nbformat.read(path, as_version=4)
     book.metadata = nbformat.read(template, as_version=4).metadata
     for cell in book.cells:
         tags = cell.metadata.get("tags")
         cell.metadata = {"tags": tags} if tags else {}
+        if "injected-parameters" in (tags or []):
+            cell.id = hashlib.sha256(path.name.encode()).hexdigest()[:8]
     nbformat.write(book, path)
 
 

@@ -15,9 +15,16 @@ def test_the_spare_kernel_imports_the_kit_modules_the_notebook_imports(tmp_path:
         "%matplotlib inline",  # not Python: skipped, not an error
         "import ipt_nb.walkthrough as walk, json\nfrom ipt_nb.forms import Fields",
         "from . import sibling",  # relative: not the kit
+        "from ipt_nb import charts, show, load_case",  # the package API: the modules behind it
     ]
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     notebook.cells.append(nbformat.v4.new_markdown_cell("import ipt_nb.report"))
     path = tmp_path / "n.ipynb"
     nbformat.write(notebook, path)
-    assert kit_imports(path) == ["ipt_nb.forms", "ipt_nb.walkthrough"]
+    assert kit_imports(path) == [
+        "ipt_nb.forms",
+        "ipt_nb.walkthrough",
+        "ipt_nb",
+        "ipt_nb.charts",
+        "ipt_nb.display",
+    ]

@@ -122,3 +122,41 @@ def test_every_public_definition_of_a_public_module_says_what_it_is_for() -> Non
                     if isinstance(node, ast.ClassDef):
                         stack.append((f"{prefix}{node.name}.", node.body))
     assert missing == []
+
+
+def test_the_notebooks_use_the_package_api_and_only_it() -> None:
+    """Every kit name a casebook or form notebook imports comes from ``ipt_nb`` itself and is in its
+    ``__all__``; every name listed there resolves."""
+    import ast
+    import json
+
+    import ipt_nb
+
+    wrong = []
+    for path in sorted([*(ROOT / "casebook").glob("*.ipynb"), *(ROOT / "widgets").glob("*.ipynb")]):
+        cells = [c for c in json.loads(path.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+        for node in ast.walk(ast.parse("\n".join("".join(c["source"]) for c in cells))):
+            if isinstance(node, ast.Import):
+                wrong += [f"{path.name}: import {a.name}" for a in node.names if a.name.startswith("ipt_nb")]
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("ipt_nb"):
+                if node.module != "ipt_nb":
+                    wrong.append(f"{path.name}: from {node.module}")
+                wrong += [f"{path.name}: {a.name}" for a in node.names if a.name not in ipt_nb.__all__]
+    assert wrong == []
+    assert [name for name in ipt_nb.__all__ if getattr(ipt_nb, name, None) is None] == []
+
+
+def test_importing_the_package_leaves_widgets_and_charts_until_they_are_used() -> None:
+    """Every command line call imports ``ipt_nb``; the form and chart libraries load only on use."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, ipt_nb\n"
+        "heavy = ('ipywidgets', 'plotly', 'IPython')\n"
+        "print([m for m in heavy if m in sys.modules])\n"
+        "from ipt_nb import Workbench, show\n"
+        "print([m for m in heavy if m not in sys.modules])\n"
+    )
+    lines = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert lines.splitlines() == ["[]", "[]"]

@@ -24,9 +24,9 @@ from .catalog import PROBLEM_AREAS
 from .charts._style import OKABE_ITO, escape
 from .classroom import area_name, class_results, read_answers
 from .disclosure import expected_answer
+from .display import figure_bundle, html_bundle
 from .formulation import ELEMENTS
 from .model import Case
-from .notebook import figure_bundle, html_bundle
 
 
 @dataclass

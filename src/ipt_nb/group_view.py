@@ -132,7 +132,7 @@ def group_html(group_id: str, members: list[Case]) -> Safe:
 
 def show_groups(paths: list[str | Path], group_id: str = "") -> None:
     """The group notebook's output: each group found (or only ``group_id``), tables then chart."""
-    from .notebook import show, show_html  # noqa: PLC0415 (display is the notebook's concern)
+    from .display import show, show_html  # noqa: PLC0415 (display is the notebook's concern)
 
     for gid, members in groups(paths).items():
         if group_id in ("", gid):

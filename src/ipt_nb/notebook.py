@@ -1,26 +1,13 @@
-"""What the casebook notebooks call: parameter checks and deliberate display of HTML and figures.
+"""The older home of the notebook helpers, kept so that notebooks written against it still run.
 
-Figures are displayed as plotly's JSON mimetype only (no ``fig.show()``):
-small, deterministic, drawn by JupyterLab and Voila, turned into HTML by the
-report exporter. ``fig.show()`` would also import nbformat and jsonschema in
-every kernel, which costs more than the rest of a report.
+New code imports them from the package (``from ipt_nb import check_parameters, show``), or from
+:mod:`ipt_nb.parameters` and :mod:`ipt_nb.display`, where they live.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from types import ModuleType
-from typing import Any
-
-import plotly.graph_objects as go
-from IPython import get_ipython
-from IPython.display import display
-
-from ._html import Safe
-from .casefile import load_case
-from .errors import CaseFileError, ParameterError
-from .model import Case
+from .display import PLOTLY_CONFIG, PLOTLY_MIME, figure_bundle, html_bundle, show, show_html
+from .parameters import ParameterError, check_parameters, load_parameter_case
 
 __all__ = [
     "PLOTLY_CONFIG",
@@ -33,110 +20,3 @@ __all__ = [
     "show",
     "show_html",
 ]
-
-PLOTLY_MIME = "application/vnd.plotly.v1+json"
-PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
-IPYTHON_NAMES = frozenset({"In", "Out", "exit", "quit", "get_ipython", "open"})
-
-
-def _coerce(name: str, value: Any, kind: type) -> Any:
-    """Accept papermill's raw strings (``-r week 6``) for numbers and booleans."""
-    if kind is bool and isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    if kind is int and isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    if kind is int and isinstance(value, bool):
-        raise ParameterError(f"parameter {name!r} must be a whole number, not {value!r}")
-    if not isinstance(value, kind):
-        raise ParameterError(
-            f"parameter {name!r} must be {kind.__name__}, got {type(value).__name__} {value!r}"
-        )
-    return value
-
-
-OWN_NAMES = "_ipt_nb_own_names"
-"""Names the notebook's own cells defined after its parameter check (kept in the namespace)."""
-
-
-def _record_own_names(namespace: dict[str, Any]) -> None:
-    """After each cell, remember the names the notebook defined since its check, so that Run All a
-    second time in the same kernel does not take them for unknown parameters. The record lives in
-    the namespace: a ``%reset`` (the batch renderer's, between cases) clears it, so a later case's
-    injected parameters are checked afresh."""
-    shell = get_ipython()
-    if shell is None or shell.user_ns is not namespace or getattr(shell, "_ipt_nb_recording", False):
-        return
-
-    def record(*_: object) -> None:
-        own = shell.user_ns.get(OWN_NAMES)
-        if isinstance(own, set):
-            own.update(name for name in shell.user_ns if not name.startswith("_"))
-
-    shell.events.register("post_run_cell", record)
-    shell._ipt_nb_recording = True
-
-
-def check_parameters(namespace: dict[str, Any], **expected: type) -> dict[str, Any]:
-    """Check the notebook's parameters: all present, none unknown, each of its type.
-
-    ``namespace`` is the notebook's ``globals()`` after the parameters (and
-    papermill's injected parameters) ran; returns the checked values. Names the
-    notebook itself defined in an earlier run in this kernel are not parameters.
-    """
-    defined = {
-        name
-        for name, value in namespace.items()
-        if not name.startswith("_")
-        and name not in IPYTHON_NAMES
-        and not isinstance(value, ModuleType)
-        and not callable(value)
-    }
-    own = namespace.get(OWN_NAMES)
-    unknown = sorted(defined - set(expected) - (own if isinstance(own, set) else set()))
-    if unknown:
-        raise ParameterError(
-            f"unknown parameter(s) {', '.join(map(repr, unknown))}; this notebook takes {', '.join(expected)}"
-        )
-    missing = [name for name in expected if name not in namespace]
-    if missing:
-        raise ParameterError(f"missing parameter(s): {', '.join(missing)}")
-    checked = {name: _coerce(name, namespace[name], kind) for name, kind in expected.items()}
-    if not isinstance(own, set):
-        namespace[OWN_NAMES] = set()
-        _record_own_names(namespace)
-    return checked
-
-
-def load_parameter_case(case_path: str | Path, name: str = "case_path") -> Case:
-    """Load the case a notebook parameter names, with an error that names the parameter."""
-    path = Path(case_path)
-    if not path.is_file():
-        raise ParameterError(
-            f"parameter {name}: no case file at {str(path)!r} (relative to {Path.cwd().name}/)"
-        )
-    try:
-        return load_case(path)
-    except CaseFileError as exc:
-        raise ParameterError(f"parameter {name}: {path} is not a valid case:\n{exc}") from exc
-
-
-def figure_bundle(fig: go.Figure) -> dict[str, Any]:
-    """A plotly figure as a notebook output bundle: the plotly JSON and a text fallback."""
-    payload = json.loads(fig.to_json())
-    payload["config"] = PLOTLY_CONFIG
-    return {PLOTLY_MIME: payload, "text/plain": f"<plotly figure: {fig.layout.title.text or 'chart'}>"}
-
-
-def show(fig: go.Figure, name: str) -> None:
-    """Display a figure as plotly's JSON mimetype; ``name`` gives it a stable id in exported reports."""
-    display(figure_bundle(fig), raw=True, metadata={"ipt_nb": {"figure": name}})
-
-
-def html_bundle(fragment: Safe) -> dict[str, Any]:
-    """Escaped HTML as a notebook output bundle."""
-    return {"text/html": str(fragment), "text/plain": "<ipt-nb section>"}
-
-
-def show_html(fragment: Safe) -> None:
-    """Display an escaped HTML fragment built by the kit."""
-    display(html_bundle(fragment), raw=True)

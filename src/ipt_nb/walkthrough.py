@@ -21,8 +21,8 @@ from . import charts
 from ._html import STYLE, Safe, badge, bullet_list, join, table, tag
 from .catalog import PHASE_LABELS, PHASES, PROBLEM_AREAS, TECHNIQUES, adherence_items_for
 from .disclosure import expected_answer, known_case, visible_questions
+from .display import figure_bundle, html_bundle, show, show_html
 from .model import Case, Event, Session
-from .notebook import figure_bundle, html_bundle, show, show_html
 from .outcomes import risk_alerts
 
 __all__ = [

@@ -7,8 +7,8 @@ import ipywidgets as widgets
 
 from .. import charts
 from ..catalog import DISPUTE_STAGES
+from ..display import figure_bundle
 from ..model import Case
-from ..notebook import figure_bundle
 from ._fields import Column, Fields
 from .state import FormState
 

@@ -279,8 +279,11 @@ async def _reply(receive: Any, request: str, *, timeout: float, state: str | Non
 
 
 def kit_imports(notebook: Path) -> list[str]:
-    """The ``ipt_nb`` modules that the notebook's code cells import, in order of first use."""
+    """The ``ipt_nb`` modules that the notebook's code cells import, in order of first use; for
+    ``from ipt_nb import show``, also the module that defines ``show``."""
     import nbformat
+
+    from .. import _module_of
 
     found: dict[str, None] = {}
     for cell in nbformat.read(notebook, as_version=4).cells:
@@ -294,6 +297,8 @@ def kit_imports(notebook: Path) -> list[str]:
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
             if isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 names = [node.module]
+                if node.module == "ipt_nb":
+                    names += [m for a in node.names if (m := _module_of(a.name))]
             found.update(dict.fromkeys(n for n in names if n.split(".")[0] == "ipt_nb"))
     return list(found)
 
