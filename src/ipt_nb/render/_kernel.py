@@ -4,8 +4,8 @@ Where the kernel spec is ipykernel's own (the usual ``python3``), kernels are
 forked from a :class:`~._zygote.Zygote` that has imported the kit; otherwise
 each is launched as the spec says. Either way no case runs in a kernel another
 case has touched, and the next kernel boots while this one runs its notebook
-and the worker turns it into HTML. Papermill prepares each notebook and executes it through
-the warm-client engine (``_engine``); see :meth:`KernelRunner.execute`.
+and the worker turns it into HTML. Papermill prepares each notebook and nbclient runs it on
+the client connected while the kernel booted; see :meth:`KernelRunner.execute`.
 
 jupyter_client and the zygote are imported only when a kernel is started: the
 planning process imports this module too, and should not pay for them.
@@ -64,7 +64,7 @@ class KernelRunner:
     An asynchronous kernel manager, as nbclient expects: with a blocking one
     each cell costs about a third more in message round trips. The next
     kernel's client is connected while it boots, so its first message finds
-    the subscription ready (see ``_engine``).
+    the subscription ready (see :func:`_connected_client`).
     """
 
     def __init__(self, template: Path) -> None:
@@ -183,41 +183,35 @@ class KernelRunner:
     ) -> tuple[nbformat.NotebookNode | None, BaseException | None]:
         """The executed notebook (partial when it failed), and the error if it failed.
 
-        Papermill prepares the notebook (parameters, metadata) and runs it on the
-        warm-client engine; its error check follows. Its ``execute_notebook`` is
-        not used end to end because it serializes the executed notebook (about
-        40 ms here, a quarter of a warm report) even when told to write nothing.
-        The kernel is discarded afterwards, whatever happened.
+        Papermill parameterises the notebook (``prepare_only``) and names a failing cell's error
+        (``raise_for_execution_errors``, which also puts its notice at the top); nbclient runs the
+        cells on this runner's kernel. Papermill's ``execute_notebook`` is not used end to end: it
+        would connect a second client and wait 0.2 s for it, and serialize the executed notebook
+        (about 40 ms here) even when told to write nothing. The kernel is discarded afterwards,
+        whatever happened.
         """
         import papermill
-        from papermill.engines import papermill_engines
+        from nbclient.exceptions import CellExecutionError
         from papermill.execute import raise_for_execution_errors
-
-        from ._engine import ENGINE_NAME, Execution
 
         prepared = papermill.execute_notebook(
             nb, None, parameters=parameters, kernel_name="python3", prepare_only=True, progress_bar=False
         )
         kernel = self.running = self.take()
-        execution = Execution(kernel.client)
         try:
-            papermill_engines.execute_notebook_with_engine(
-                ENGINE_NAME,
-                prepared,
-                kernel_name="python3",
-                output_path=None,
-                progress_bar=False,
-                execution_timeout=timeout,
-                km=kernel.km,
-                execution=execution,
-            )
-            raise_for_execution_errors(prepared, None)
-        except Exception as exc:  # a cell raised, a timeout, a dead kernel: the case says why
-            return execution.notebook or prepared, exc
+            _run_cells(_connected_client(prepared, kernel, cwd=self.cwd, timeout=timeout))
+        except CellExecutionError:
+            pass  # the cell holds its error output, which papermill's check below names
+        except Exception as exc:  # a timeout, a dead kernel: the case says why
+            return prepared, exc
         finally:
             self.running = None
             self.discard(kernel)
-        return execution.notebook, None
+        try:
+            raise_for_execution_errors(prepared, None)
+        except Exception as exc:
+            return prepared, exc
+        return prepared, None
 
     def kill(self) -> None:
         """Stop every process of this runner now, from a signal handler: signals, no messages."""
@@ -241,6 +235,43 @@ class KernelRunner:
         if zygote is not None:
             zygote.close()
         self.spec_checked = False
+
+
+def _connected_client(nb: nbformat.NotebookNode, kernel: Kernel, *, cwd: Path, timeout: int) -> Any:
+    """An nbclient client for ``nb`` on ``kernel``, using the kernel client connected while it booted.
+
+    nbclient's hook for a new kernel client would connect another and wait 0.2 s for it; this one
+    hands over the connected client (the kernel manager is ours, so nbclient leaves both open).
+    """
+    from nbclient import NotebookClient
+    from nbclient.util import run_hook
+
+    class ConnectedClient(NotebookClient):
+        async def async_start_new_kernel_client(self) -> Any:
+            self.kc = kernel.client
+            self.kc.allow_stdin = False
+            await run_hook(self.on_notebook_start, notebook=self.nb)
+            return self.kc
+
+    return ConnectedClient(
+        nb, km=kernel.km, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}
+    )
+
+
+def _run_cells(client: Any) -> None:
+    """Run the notebook's cells as nbclient's ``execute`` does, through its blocking API.
+
+    nbclient's ``execute`` sets up the kernel in its asynchronous form, which replaces the process's
+    SIGINT and SIGTERM handlers while it runs; a pool worker told to stop would then finish (and
+    record) its case instead of stopping. The blocking ``setup_kernel`` leaves the handlers alone.
+    """
+    client.reset_execution_trackers()
+    with client.setup_kernel():
+        info = client.wait_for_reply(client.kc.kernel_info())
+        client.nb.metadata["language_info"] = info["content"]["language_info"]
+        for index, cell in enumerate(client.nb.cells):
+            client.execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+        client.set_widgets_metadata()
 
 
 async def wait_until_ready(kernel: Kernel, timeout: float) -> None:
