@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
+from ipt_nb._assets import plotly_js
 from ipt_nb.class_server import check_answers_folder
 from ipt_nb.class_view import ResultsBoard, collect, first_choice_chart, results_page
 from ipt_nb.classroom import hand_in
 from ipt_nb.cli import main
 from ipt_nb.errors import UsageError
-from ipt_nb.render._assets import plotly_js
 
 from .conftest import CASES
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from ipt_nb._assets import plotly_js
 from ipt_nb.casefile import load_case
 from ipt_nb.cli import main
 from ipt_nb.disclosure import hidden_texts
-from ipt_nb.render._assets import plotly_js
 from ipt_nb.slides import Deck
 
 from .conftest import TEACHING_FILES

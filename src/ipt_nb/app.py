@@ -33,7 +33,7 @@ import papermill
 from jupyter_core.paths import jupyter_runtime_dir
 
 from ._page_guard import CONFIG as PAGE_GUARD
-from ._parent_death import PR_SET_PDEATHSIG, die_with_parent
+from ._process import PR_SET_PDEATHSIG, die_with_parent
 from .casefile import check_file
 from .errors import CaseFileError, ServerError, UsageError
 from .render._kernel import kit_imports
@@ -151,7 +151,7 @@ def spare_kernels(notebook: Path, most: int = 4) -> list[str]:
 
 
 VOILA = (
-    "import sys; from ipt_nb.render._worker import skip_slow_imports; skip_slow_imports(); "
+    "import sys; from ipt_nb._process import skip_slow_imports; skip_slow_imports(); "
     "from voila.app import main; sys.exit(main())"
 )
 """Voila's own entry point after ``skip_slow_imports``, which saves about a second of every start.

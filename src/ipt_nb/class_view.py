@@ -148,7 +148,7 @@ def report_html(report: ClassReport, *, show_names: bool = False) -> Safe:
 
 def results_page(report: ClassReport, *, show_names: bool = False) -> str:
     """``ipt-nb class results --out``: one offline page with the charts and the tables."""
-    from .render._assets import plotly_js  # noqa: PLC0415 (the heavy asset, only for a page)
+    from ._assets import plotly_js  # noqa: PLC0415 (the heavy asset, only for a page)
 
     sections = []
     for number, (cid, result) in enumerate(report.cases.items(), start=1):

@@ -510,7 +510,7 @@ def _add_app(commands: Commands) -> None:
 
 
 def _app(args: argparse.Namespace) -> int:
-    from .render._worker import skip_slow_imports
+    from ._process import skip_slow_imports
 
     skip_slow_imports()  # before papermill's import: about a second of the time to the page
     from .app import serve
@@ -523,9 +523,9 @@ def _app(args: argparse.Namespace) -> int:
 
 
 def _handout(args: argparse.Namespace) -> int:
+    from ._process import skip_slow_imports
     from .handout import write_handout
     from .privacy import require_clean
-    from .render._worker import skip_slow_imports
 
     skip_slow_imports()
     _output_path(args.out, [args.case])
@@ -581,7 +581,7 @@ def _class_init(args: argparse.Namespace) -> int:
 
 
 def _class_serve(args: argparse.Namespace) -> int:
-    from .render._worker import skip_slow_imports
+    from ._process import skip_slow_imports
 
     skip_slow_imports()
     from .class_server import serve_class
@@ -634,8 +634,8 @@ def _parameter_value(text: str) -> object:
 
 
 def _render(args: argparse.Namespace) -> int:
+    from ._process import skip_slow_imports
     from .render import BatchRenderer, RenderOptions
-    from .render._worker import skip_slow_imports
     from .render.options import MAX_WORKERS, check_render_parameters
 
     skip_slow_imports()  # this process may render too (one worker); it is ours to trim

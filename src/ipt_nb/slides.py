@@ -20,11 +20,11 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
+from ._assets import plotly_js
 from ._html import STYLE, Safe, bullet_list, tag, text
 from .catalog import PHASE_LABELS
 from .disclosure import visible_questions
 from .model import Case
-from .render._assets import plotly_js
 from .walkthrough import Walkthrough
 
 CSP = (

@@ -16,8 +16,8 @@ import plotly.io as pio
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
+from .._assets import PLOTLY_ASSET, page_css, plotly_js
 from ..display import PLOTLY_CONFIG, PLOTLY_MIME
-from ._assets import PLOTLY_ASSET, page_css, plotly_js
 
 HIDDEN_TAGS = {"parameters", "injected-parameters", "report-hide"}
 GENERATOR = "ipt-nb"

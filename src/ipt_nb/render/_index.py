@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .._assets import page_css
 from .._html import Safe, badge, join, table, tag
 from ..catalog import ADAPTATIONS, area_label
 from ..model import Case
 from ..outcomes import summarize
-from ._assets import page_css
 
 
 @dataclass(frozen=True)

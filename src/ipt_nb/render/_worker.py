@@ -18,7 +18,6 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import signal
-import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -26,26 +25,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._process import skip_slow_imports
 from ..casefile import atomic_write
 from ._kernel import KernelRunner
 from .options import RenderOptions
 
 if TYPE_CHECKING:
     import nbformat
-
-
-def skip_slow_imports() -> None:
-    """Keep jsonschema from importing ``rfc3987_syntax`` in this process.
-
-    jsonschema imports it (when installed) only to check the "iri" string
-    format, and compiling its grammar costs about a second per process; case
-    notebooks never use that format. Only processes of our own call this (pool
-    workers, the ipt-nb command, the Voila servers of ``ipt-nb app`` and
-    ``ipt-nb class serve``); nothing is uninstalled and a user's own sessions
-    keep the check.
-    """
-    if "rfc3987_syntax" not in sys.modules:
-        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)

@@ -259,8 +259,7 @@ def serve(modules: Sequence[str]) -> None:  # pragma: no cover - runs in the zyg
     import gc
     import importlib
 
-    from .._parent_death import die_with_parent
-    from ._worker import skip_slow_imports
+    from .._process import die_with_parent, skip_slow_imports
 
     die_with_parent(signal.SIGKILL)
     skip_slow_imports()
@@ -301,7 +300,7 @@ def serve(modules: Sequence[str]) -> None:  # pragma: no cover - runs in the zyg
 
 def _become_kernel(arguments: list[str]) -> None:  # pragma: no cover - runs in a forked kernel
     """In the forked child: a session of its own, quiet standard streams, then ipykernel."""
-    from .._parent_death import die_with_parent
+    from .._process import die_with_parent
 
     zygote = os.getppid()
     os.setsid()

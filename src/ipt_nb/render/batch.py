@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from .._assets import PLOTLY_ASSET, plotly_js
 from ..casefile import atomic_write, case_files, check_file
 from ..errors import IptNbError, UsageError
 from ..model import Case
 from ..privacy import lint_file, without_text
 from . import _executors, _worker
-from ._assets import PLOTLY_ASSET, plotly_js
 from ._index import Problem, index_page
 from .options import RenderOptions, check_render_parameters, template_parameters
 

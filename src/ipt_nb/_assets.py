@@ -1,7 +1,7 @@
-"""The files every report page uses: plotly.js and the page stylesheet.
+"""The files every page the kit writes uses: plotly.js and the page stylesheet.
 
-Kept apart from the exporter so that the process that plans a render does
-not import nbconvert, nbformat and their schema checks only to copy a file.
+Reports, the class results page and the slide deck share them. Kept apart from the exporter so
+that the process that plans a render does not import nbconvert and nbformat only to copy a file.
 """
 
 from __future__ import annotations
