@@ -51,3 +51,9 @@ def badge(label: str, kind: str) -> Safe:
 
 STYLE = Safe(f"<style>\n{resources.files('ipt_nb').joinpath('assets/report.css').read_text()}</style>")
 """The report stylesheet (``assets/report.css``), print-friendly, inlined once per block."""
+
+
+def block(*parts: object) -> Safe:
+    """A block of a report or exercise page: the parts in one ``ipt-report`` div, with the shared
+    stylesheet (repeated per block so that each notebook output stands alone in JupyterLab)."""
+    return join([STYLE, tag("div", *parts, cls="ipt-report")])

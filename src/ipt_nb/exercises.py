@@ -17,7 +17,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from . import classroom
-from ._html import Safe, bullet_list, table, tag
+from ._html import Safe, block, bullet_list, table, tag
 from .casefile import atomic_write
 from .catalog import PROBLEM_AREAS
 from .disclosure import expected_answer, known_case
@@ -25,7 +25,6 @@ from .errors import IptNbError
 from .formulation import ELEMENTS, covered_elements
 from .model import Case
 from .outcomes import main_measure, summarize
-from .report import wrap
 
 __all__ = [
     "INSTRUCTIONS",
@@ -80,7 +79,7 @@ class ProblemAreaFeedback:
             (f"{e.id} {e.name}", "yes" if self.elements[e.id] else "missing", e.looks_for) for e in ELEMENTS
         ]
         parts += [tag("h3", "Your formulation covers"), table(["element", "covered", "looked for"], rows)]
-        return wrap(*parts)
+        return block(*parts)
 
 
 def problem_area_feedback(
@@ -153,7 +152,7 @@ def vignette_html(case: Case) -> Safe:
     onset = case.episode.onset_week if case.episode else None
     intake = case.session(0)
     scores = "; ".join(f"{m} {s.score}" for m, s in intake.measures.items()) if intake else "not recorded"
-    return wrap(
+    return block(
         tag("h2", f"Vignette: {case.patient.label}"),
         tag("p", case.patient.presenting_problem or "", cls="ipt-quote"),
         tag("p", f"Diagnosis: {case.diagnosis.label}. Intake scores: {scores}."),
@@ -329,7 +328,7 @@ class TrajectoryExercise:
             )
             for c in checks
         ]
-        self.feedback.value = str(wrap(table(["question", "your answer", "check"], rows)))
+        self.feedback.value = str(block(table(["question", "your answer", "check"], rows)))
         return checks
 
     def widget(self) -> widgets.VBox:
@@ -345,7 +344,7 @@ INSTRUCTIONS = (
 
 def instructions() -> Safe:
     """What the student is asked to do, as HTML."""
-    return wrap(tag("p", INSTRUCTIONS))
+    return block(tag("p", INSTRUCTIONS))
 
 
 def export_widget(answers: Answers, default: str | None = None) -> widgets.HBox:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from statistics import mean
 
-from ._html import STYLE, Safe, badge, bullet_list, join, table, tag
+from ._html import Safe, badge, block, bullet_list, join, table, tag
 from ._outcome_text import course_line, risk_lines
 from .catalog import (
     ADAPTATIONS,
@@ -50,9 +50,8 @@ PROVENANCE = {
 FOOTER = "Fictional teaching case. Any resemblance to real persons is coincidental."
 
 
-def wrap(*parts: object) -> Safe:
-    """A report block with the shared stylesheet."""
-    return join([STYLE, tag("div", *parts, cls="ipt-report")])
+wrap = block
+"""The older name of :func:`ipt_nb._html.block` (a report block with the shared stylesheet)."""
 
 
 def _yes_no(value: bool | None) -> Safe:
@@ -98,7 +97,7 @@ def summary(case: Case) -> Safe:
             f"maintenance: {case.plan.maintenance}",
         ),
     ]
-    return wrap(
+    return block(
         tag("h2", case.title),
         tag("p", tag("em", PROVENANCE[case.provenance])),
         table(["", ""], rows),
@@ -111,7 +110,7 @@ def formulation(case: Case) -> Safe:
     """The formulation as given, with its week and the patient's agreement."""
     given = case.formulation
     if given is None or not given.text:
-        return wrap(tag("h2", "Formulation"), tag("p", "No formulation recorded yet.", cls="ipt-hidden"))
+        return block(tag("h2", "Formulation"), tag("p", "No formulation recorded yet.", cls="ipt-hidden"))
     covered = covered_elements(given.text, case)
     checklist = table(
         ["element", "covered", "looked for"],
@@ -119,7 +118,7 @@ def formulation(case: Case) -> Safe:
     )
     when = f"given in week {given.week}" if given.week is not None else "week not recorded"
     agreed = (given.agreed or "not recorded").replace("_", " ")
-    return wrap(
+    return block(
         tag("h2", "Formulation"),
         tag("p", f"{when}; patient agreement: {agreed}"),
         tag("p", given.text, cls="ipt-quote"),
@@ -188,7 +187,7 @@ def inventory(case: Case) -> Safe:
         for person in case.people
         if person.satisfying or person.unsatisfying or person.expectations or person.wished_changes
     ]
-    return wrap(tag("h2", "Interpersonal inventory"), table(header, rows), tag("ul", *details))
+    return block(tag("h2", "Interpersonal inventory"), table(header, rows), tag("ul", *details))
 
 
 def _from_week(week: int | None) -> str:
@@ -198,7 +197,7 @@ def _from_week(week: int | None) -> str:
 def problem_areas(case: Case) -> Safe:
     """The foci chosen, with their weeks, rationale and any revision."""
     if not case.problem_areas:
-        return wrap(tag("h2", "Problem area"), tag("p", "No problem area chosen yet.", cls="ipt-hidden"))
+        return block(tag("h2", "Problem area"), tag("p", "No problem area chosen yet.", cls="ipt-hidden"))
     blocks: list[object] = [tag("h2", "Problem area")]
     for focus in case.problem_areas:
         area = PROBLEM_AREAS[focus.area]
@@ -225,7 +224,7 @@ def problem_areas(case: Case) -> Safe:
             tag("p", tag("strong", "Goals"), bullet_list(area.goals)),
             tag("p", tag("strong", "Strategies"), bullet_list(area.strategies)),
         ]
-    return wrap(*blocks)
+    return block(*blocks)
 
 
 def outcomes(summary: OutcomeSummary) -> Safe:
@@ -292,7 +291,7 @@ def outcomes(summary: OutcomeSummary) -> Safe:
         "reliable change",
         "follow-up",
     ]
-    return wrap(
+    return block(
         tag("h2", "Outcomes"),
         risk_block(summary),
         tag("p", course_line(summary)),
@@ -328,17 +327,17 @@ def adherence(case: Case) -> Safe:
             tag("h3", PHASE_LABELS[phase]),
             table(["item", "task", "times rated", "mean (0-2)"], rows),
         ]
-    return wrap(*blocks)
+    return block(*blocks)
 
 
 def termination(case: Case) -> Safe:
     """The ending: warning signs, the plan for them and the maintenance decision."""
     plan = case.termination
     if plan is None:
-        return wrap(
+        return block(
             tag("h2", "Termination and relapse prevention"), tag("p", "Not recorded.", cls="ipt-hidden")
         )
-    return wrap(
+    return block(
         tag("h2", "Termination and relapse prevention"),
         tag("h3", "Warning signs"),
         bullet_list(plan.warning_signs),
@@ -382,7 +381,7 @@ def cohort_table(cases: list[Case]) -> Safe:
             )
         )
     header = ["id", "title", "problem area", "main measure", "response", "remission", "recovery", "alerts"]
-    return wrap(tag("h2", f"Cases ({len(cases)})"), table(header, rows))
+    return block(tag("h2", f"Cases ({len(cases)})"), table(header, rows))
 
 
 def cohort_rates(cases: list[Case]) -> Safe:
@@ -404,7 +403,7 @@ def cohort_rates(cases: list[Case]) -> Safe:
                 _rate([s.recovery for s in summaries]),
             )
         )
-    return wrap(
+    return block(
         tag("h2", "Rates by problem area"),
         table(["problem area", "cases", "response", "remission", "recovery"], rows),
     )
