@@ -10,6 +10,7 @@ are deterministic and small.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import multiprocessing
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -22,6 +23,7 @@ import papermill
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
 CASEBOOK = ROOT / "casebook"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 REPRESENTATIVE = ("amara", "joy", "kayla", "lena", "margit", "tobias")
 """Cases whose golden notebooks ``make test`` checks (the four full-length cases, IPT-A, and the
 high-risk non-responder); the others' are in ``tests/golden/full`` for ``make test-casebook``."""
@@ -63,14 +65,20 @@ def jobs() -> list[tuple[str, str, dict[str, Any]]]:
 
 def clean(path: Path, template: Path) -> None:
     """Keep outputs; drop timings, papermill metadata and widget state. The cell papermill injects
-    gets an id from the file's name instead of a random one, so re-running changes nothing."""
+    gets an id from the file's name instead of a random one, and so do the widget views, so
+    re-running changes nothing."""
     book = nbformat.read(path, as_version=4)
     book.metadata = nbformat.read(template, as_version=4).metadata
+    widgets = itertools.count()
     for cell in book.cells:
         tags = cell.metadata.get("tags")
         cell.metadata = {"tags": tags} if tags else {}
         if "injected-parameters" in (tags or []):
             cell.id = hashlib.sha256(path.name.encode()).hexdigest()[:8]
+        for output in cell.get("outputs", []):
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if view is not None:  # random per run; the file's name and a count are stable
+                view["model_id"] = hashlib.sha256(f"{path.name} {next(widgets)}".encode()).hexdigest()[:32]
     nbformat.write(book, path)
 
 

@@ -50,7 +50,7 @@ def test_every_text_field_is_escaped_in_reports_charts_and_views() -> None:
     assert count > 100  # every free-text field of the case holds a payload
     summary = summarize(case)
     html_parts = [
-        report.summary(case), report.formulation(case), report.inventory(case), report.problem_areas(case),
+        report.overview(case), report.formulation(case), report.inventory(case), report.problem_areas(case),
         report.outcomes(summary), report.adherence(case), report.termination(case), report.cohort_table([case]),
         Walkthrough(case, week=16, reveal=True).week_html(), Walkthrough(case, reveal=True).answer_html(),
         Walkthrough(case).formulation_html(), vignette_html(case),

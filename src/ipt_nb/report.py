@@ -32,6 +32,7 @@ __all__ = [
     "formulation",
     "inventory",
     "outcomes",
+    "overview",
     "problem_areas",
     "risk_block",
     "summary",
@@ -52,6 +53,11 @@ FOOTER = "Fictional teaching case. Any resemblance to real persons is coincident
 
 wrap = block
 """The older name of :func:`ipt_nb._html.block` (a report block with the shared stylesheet)."""
+
+
+def summary(case: Case) -> Safe:
+    """The older name of :func:`overview`, kept for notebooks written against it."""
+    return overview(case)
 
 
 def _yes_no(value: bool | None) -> Safe:
@@ -75,8 +81,9 @@ def risk_block(summary: OutcomeSummary) -> Safe:
     return tag("div", *(tag("p", badge("risk", "urgent"), " ", line) for line in lines), cls="ipt-risk")
 
 
-def summary(case: Case) -> Safe:
-    """The report's summary block: problem area, measures from baseline to end, alerts."""
+def overview(case: Case) -> Safe:
+    """The report's opening block: the patient, the problem area, measures from baseline to end,
+    alerts. (Named apart from :class:`~ipt_nb.outcomes.OutcomeSummary`, the numbers it shows.)"""
     patient = case.patient
     age = f"{patient.age}" if patient.age is not None else (patient.age_band or "not given")
     diagnosis = " ".join(x for x in (case.diagnosis.label, case.diagnosis.system, case.diagnosis.code) if x)
