@@ -159,11 +159,11 @@ def main() -> int:
         median_kb = sizes["ours"][len(sizes["ours"]) // 2] / 1024
         missed = [
             *(
-                ["(c) at least 10x faster than (a)"]
-                if "naive" in times and times["naive"] / times["ours"] < 10
+                ["(c) at least 20x faster than (a)"]
+                if "naive" in times and times["naive"] / times["ours"] < 20
                 else []
             ),
-            *(["(c) at least 4x faster than (b)"] if times["api"] / times["ours"] < 4 else []),
+            *(["(c) at least 5x faster than (b)"] if times["api"] / times["ours"] < 5 else []),
             *(["at most 0.5 s per report"] if per_report > 0.5 else []),
             *(["at most 300 KB per report"] if median_kb > 300 else []),
         ]

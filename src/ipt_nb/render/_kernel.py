@@ -259,19 +259,26 @@ def _connected_client(nb: nbformat.NotebookNode, kernel: Kernel, *, cwd: Path, t
 
 
 def _run_cells(client: Any) -> None:
-    """Run the notebook's cells as nbclient's ``execute`` does, through its blocking API.
+    """Run the notebook's cells as nbclient's ``execute`` does, in one event loop run.
 
-    nbclient's ``execute`` sets up the kernel in its asynchronous form, which replaces the process's
-    SIGINT and SIGTERM handlers while it runs; a pool worker told to stop would then finish (and
-    record) its case instead of stopping. The blocking ``setup_kernel`` leaves the handlers alone.
+    nbclient's ``execute`` also sets up the kernel, which installs its own SIGINT and SIGTERM
+    handlers in place of the process's while it runs; a pool worker told to stop would then finish
+    (and record) its case instead of stopping. The kernel is ours and running, so this skips that
+    step and asks the client for its kernel client directly. (nbclient's blocking per-cell calls
+    would leave the handlers alone too, but cost about 0.2 s more per report.)
     """
-    client.reset_execution_trackers()
-    with client.setup_kernel():
-        info = client.wait_for_reply(client.kc.kernel_info())
+    from jupyter_core.utils import ensure_async, run_sync
+
+    async def run() -> None:
+        client.reset_execution_trackers()
+        kernel_client = await client.async_start_new_kernel_client()
+        info = await client.async_wait_for_reply(await ensure_async(kernel_client.kernel_info()))
         client.nb.metadata["language_info"] = info["content"]["language_info"]
         for index, cell in enumerate(client.nb.cells):
-            client.execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+            await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
         client.set_widgets_metadata()
+
+    run_sync(run)()
 
 
 async def wait_until_ready(kernel: Kernel, timeout: float) -> None:
