@@ -237,6 +237,7 @@ def test_expectations_and_wished_changes_have_a_field_per_part(joy: Path) -> Non
     assert bench.save().status == "invalid"  # a new entry's text is empty until typed
     assert "must not be empty" in rows[(*new, "text")].error.value
     assert rows[("people", 0, "expectations")].error.value == ""  # said beside the entry, not twice
+    assert "1 problem(s)." in bench.summary.value  # and counted as shown in a form
 
     rows[(*new, "text")].widget.value = "keep handovers | short, and calm"  # a | is only text now
     rows[(*new, "held_by")].widget.value = "other"
