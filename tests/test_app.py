@@ -6,7 +6,7 @@ from pathlib import Path
 
 import nbformat
 
-from ipt_nb.app import kit_imports
+from ipt_nb.app import kit_imports, prepare
 
 
 def test_the_spare_kernel_imports_the_kit_modules_the_notebook_imports(tmp_path: Path) -> None:
@@ -27,4 +27,20 @@ def test_the_spare_kernel_imports_the_kit_modules_the_notebook_imports(tmp_path:
         "ipt_nb",
         "ipt_nb.charts",
         "ipt_nb.display",
+        "ipt_nb.casefile",
     ]
+
+
+def test_the_app_leaves_the_printable_week_out_of_the_walkthrough(tmp_path: Path) -> None:
+    """On a projector the live walkthrough is the page: a second, static week below it is left out
+    (and only in the walkthrough, which is the notebook that takes the parameter)."""
+    case = Path(__file__).resolve().parent.parent / "casebook" / "cases" / "joy.yaml"
+
+    def injected(kind: str) -> str:
+        folder = tmp_path / kind
+        folder.mkdir()
+        cells = nbformat.read(prepare(case, kind, folder), as_version=4).cells
+        return next(c.source for c in cells if "injected-parameters" in c.metadata.get("tags", []))
+
+    assert "handout = False" in injected("supervision")
+    assert "handout" not in injected("workbench")

@@ -151,7 +151,7 @@ def test_golden_supervision_handout_holds_no_later_scores() -> None:
 def test_walkthrough_widget_steps_and_reveals() -> None:
     walk = Walkthrough(load_case(CASES / "joy.yaml"), week=3)
     box = walk.widget()
-    _, controls, revealed, _, _ = box.children
+    _, controls, revealed, *_ = box.children
     previous, slider, following, reveal, _ = controls.children
     following.click()
     assert slider.value == 4 and walk.week == 4

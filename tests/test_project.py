@@ -147,15 +147,16 @@ def test_the_notebooks_use_the_package_api_and_only_it() -> None:
 
 
 def test_importing_the_package_leaves_widgets_and_charts_until_they_are_used() -> None:
-    """Every command line call imports ``ipt_nb``; the form and chart libraries load only on use."""
+    """Every command line call imports ``ipt_nb``; the form and chart libraries load only on use,
+    and the case model too (the app's server imports the package for its kernel manager alone)."""
     import subprocess
     import sys
 
     code = (
-        "import sys, ipt_nb\n"
-        "heavy = ('ipywidgets', 'plotly', 'IPython')\n"
+        "import sys, ipt_nb, ipt_nb._kernels\n"
+        "heavy = ('ipywidgets', 'plotly', 'IPython', 'pydantic', 'ipt_nb.model')\n"
         "print([m for m in heavy if m in sys.modules])\n"
-        "from ipt_nb import Workbench, show\n"
+        "from ipt_nb import Case, Workbench, show\n"
         "print([m for m in heavy if m not in sys.modules])\n"
     )
     lines = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -1,8 +1,10 @@
 """ipt-nb: case files, forms, charts and reports for Interpersonal Psychotherapy casework.
 
 This is the API the notebooks use: ``from ipt_nb import check_parameters, load_parameter_case,
-show``. Names are imported on first use (PEP 562), so that ``import ipt_nb`` (every command
-line call) does not pay for ipywidgets and plotly until a notebook or form asks for them.
+show``. Every name is imported on first use (PEP 562): ``import ipt_nb`` (every command line
+call) does not pay for ipywidgets and plotly until a notebook or form asks for them, and a
+process that needs only a small part of the kit (the app's server, which loads its kernel
+manager from here) does not pay for pydantic and the case model either.
 """
 
 from __future__ import annotations
@@ -10,15 +12,14 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .casefile import CaseDocument, load_case, load_cases, save_case
-from .errors import CaseFileError, IptNbError, Issue, ParameterError, StaleFileError
-from .model import Case
-
 if TYPE_CHECKING:
     from . import charts, exercises, group_view, report
+    from .casefile import CaseDocument, load_case, load_cases, save_case
     from .class_view import ResultsBoard
     from .display import show, show_html
+    from .errors import CaseFileError, IptNbError, Issue, ParameterError, StaleFileError
     from .forms import Workbench, editable_path
+    from .model import Case
     from .outcomes import summarize
     from .parameters import check_parameters, load_parameter_case
     from .walkthrough import Walkthrough
@@ -26,6 +27,16 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 _LAZY = {
+    "Case": "model",
+    "CaseDocument": "casefile",
+    "load_case": "casefile",
+    "load_cases": "casefile",
+    "save_case": "casefile",
+    "CaseFileError": "errors",
+    "IptNbError": "errors",
+    "Issue": "errors",
+    "ParameterError": "errors",
+    "StaleFileError": "errors",
     "check_parameters": "parameters",
     "load_parameter_case": "parameters",
     "show": "display",

@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -29,7 +30,6 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-import papermill
 from jupyter_core.paths import jupyter_runtime_dir
 
 from ._page_guard import CONFIG as PAGE_GUARD
@@ -86,9 +86,19 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def prepare(case: Path, kind: str, folder: Path, answers: Path | None = None) -> Path:
     """Write the notebook with the case's parameters injected (not executed) into ``folder``."""
+    _refuse_invalid(case)
+    return _parameterize(case, kind, folder, answers)
+
+
+def _refuse_invalid(case: Path) -> None:
     report = check_file(case)
     if not report.ok:
         raise CaseFileError(case, report.errors)
+
+
+def _parameterize(case: Path, kind: str, folder: Path, answers: Path | None) -> Path:
+    import papermill  # noqa: PLC0415 (0.3 s: ``serve`` imports it while the server starts)
+
     source = find_notebook(kind)
     target = folder / source.name
     papermill.execute_notebook(
@@ -109,11 +119,18 @@ long, in case the page's own shutdown request never came (a crashed browser, a l
 A page that is open keeps its kernel however long it stays idle."""
 
 
-def _parameters(case: Path, kind: str, answers: Path | None) -> dict[str, str]:
-    """Absolute paths: the app serves from a scratch folder that is deleted when it stops."""
-    parameters = {"case_path": str(case.resolve())}
+def _parameters(case: Path, kind: str, answers: Path | None) -> dict[str, str | bool]:
+    """Absolute paths: the app serves from a scratch folder that is deleted when it stops.
+
+    The walkthrough's printable week is left out: on a projector the live walkthrough is the
+    page, a second, static week under it would only mislead, and drawing its charts held the
+    page back by over a second. (``ipt-nb handout`` prints a week.)
+    """
+    parameters: dict[str, str | bool] = {"case_path": str(case.resolve())}
     if kind == "exercise" and answers is not None:
         parameters["answers_dir"] = str(answers.resolve())
+    if kind == "supervision":
+        parameters["handout"] = False
     return parameters
 
 
@@ -201,7 +218,10 @@ def serve(
         print(f"port {taken} is in use on 127.0.0.1; serving on port {port} instead", flush=True)
     port = port or free_port()
     with tempfile.TemporaryDirectory(prefix="ipt-nb-app-") as scratch, _signals_stop_like_ctrl_c():
-        notebook = prepare(case, kind, Path(scratch), answers)
+        _refuse_invalid(case)  # before any server starts
+        source = find_notebook(kind)
+        notebook = Path(scratch) / source.name
+        shutil.copyfile(source, notebook)  # Voila checks at start that it exists; it reads it per page
         config = Path(scratch) / "config"
         config.mkdir()
         (config / "voila.py").write_text(PAGE_GUARD, encoding="utf-8")
@@ -222,6 +242,7 @@ def serve(
                     preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
                     start_new_session=sys.platform != "linux",
                 )
+            _parameterize(case, kind, Path(scratch), answers)  # while the server starts; before any page
             try:
                 wait_for_port(port, server)
             except ServerError as exc:

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from IPython.display import display
 
 from . import charts
+from ._after_paint import AfterPaint
 from ._html import STYLE, Safe, badge, bullet_list, join, table, tag
 from .catalog import PHASE_LABELS, PHASES, PROBLEM_AREAS, TECHNIQUES, adherence_items_for
 from .disclosure import expected_answer, known_case, visible_questions
@@ -308,7 +309,10 @@ class Walkthrough:
         return join([self.answer_html(), self.formulation_html()])
 
     def widget(self) -> widgets.VBox:
-        """Week controls (previous/next, slider) with the Reveal toggle beside them, then the week."""
+        """Week controls (previous/next, slider) with the Reveal toggle beside them, then the week.
+
+        The week's charts follow once the browser shows the controls (``AfterPaint``), so that
+        drawing them does not hold the page back."""
         slider = widgets.IntSlider(value=self.week, min=0, max=self.last_week, description="Week")
         previous = widgets.Button(description="Previous", icon="arrow-left")
         following = widgets.Button(description="Next", icon="arrow-right")
@@ -324,32 +328,38 @@ class Walkthrough:
 
         def redraw(*_: object) -> None:
             self.large_text = large.value
-            figures = [figure_bundle(fig) for fig in self.figures().values()]
+            figures = [figure_bundle(fig) for fig in self.figures().values()] if deferred.due else []
             body.outputs = tuple(_display_data(b) for b in [html_bundle(self.week_html()), *figures])
             draw_answer()
+
+        def changed(*_: object) -> None:
+            deferred.due = True  # a first change draws the charts too, where no script pressed for them
+            redraw()
+
+        deferred = AfterPaint(redraw, ready=".ipt-walk-controls button")
 
         def on_week(change: dict[str, object]) -> None:
             self.week = int(change["new"])  # type: ignore[call-overload]
             if reveal.value:
                 reveal.value = False  # a new week starts hidden; this redraws
             else:
-                redraw()
+                changed()
 
         def on_reveal(change: dict[str, object]) -> None:
             self.reveal = bool(change["new"])
-            redraw()
+            changed()
 
         previous.on_click(lambda _: setattr(slider, "value", max(slider.min, slider.value - 1)))
         following.on_click(lambda _: setattr(slider, "value", min(slider.max, slider.value + 1)))
         slider.observe(on_week, names="value")
-        large.observe(redraw, names="value")
+        large.observe(changed, names="value")
         reveal.observe(on_reveal, names="value")
         redraw()
         controls = widgets.HBox([previous, slider, following, reveal, large])
         controls.add_class("ipt-walk-controls")
         keys = widgets.Output()
         keys.outputs = (_display_data({"application/javascript": KEYS_JS, "text/plain": ""}),)
-        root = widgets.VBox([widgets.HTML(CONTROLS_CSS), controls, revealed, body, keys])
+        root = widgets.VBox([widgets.HTML(CONTROLS_CSS), controls, revealed, body, keys, deferred.trigger])
         root.add_class("ipt-walk-root")
         return root
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from .. import charts
+from .._after_paint import AfterPaint
 from ..catalog import DISPUTE_STAGES
 from ..display import figure_bundle
 from ..model import Case
@@ -62,8 +63,15 @@ class InventoryEditor:
         self.undo = widgets.Button(description="Undo", icon="undo", disabled=True)
         self.add.on_click(lambda _: self._structural(self.state.add_person))
         self.undo.on_click(lambda _: self._structural(self.state.undo))
-        state.on_change(self._refresh_preview)
+        self.add.add_class("ipt-inventory-add")
+        self.drawing = AfterPaint(self._refresh_preview, ready=".ipt-inventory-add")
+        """The circle is first drawn once the page shows the form (or at the first edit)."""
+        state.on_change(self._edited)
         self.rebuild()
+
+    def _edited(self) -> None:
+        self.drawing.due = True
+        self._refresh_preview()
 
     def _structural(self, action: object) -> None:
         action()  # type: ignore[operator]
@@ -115,8 +123,8 @@ class InventoryEditor:
     def _refresh_preview(self) -> None:
         case = self.preview_case()
         self.paused.value = self.state.paused_note() if case is None else ""
-        if case is None:
-            return  # keep the last good drawing while a field is being fixed, and say so
+        if case is None or not self.drawing.due:
+            return  # not drawn yet, or the last good drawing kept while a field is fixed (and said so)
         self.preview.outputs = (
             {
                 "output_type": "display_data",
@@ -128,4 +136,4 @@ class InventoryEditor:
     def widget(self) -> widgets.Widget:
         """The form: the circle, the paused note, the controls and the cards."""
         controls = widgets.HBox([self.add, self.undo])
-        return widgets.VBox([self.preview, self.paused, controls, self.cards])
+        return widgets.VBox([self.preview, self.paused, controls, self.cards, self.drawing.trigger])
