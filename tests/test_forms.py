@@ -284,7 +284,7 @@ def test_the_evidence_and_the_preview_follow_every_edit_and_say_when_paused(joy:
 def test_phq9_and_gad7_items_carry_their_wording_and_no_other_instrument_does(joy: Path) -> None:
     bench = Workbench(joy, week=17)
     item9 = session_row(bench, 17, "measures", "phq9", "items", 8)
-    wording = [c.value for c in item9.box.children if isinstance(c, widgets.HTML) and c is not item9.error]
+    wording = [c.value for c in item9.box.children if isinstance(c, widgets.HTML)]
     assert wording == [
         "<small>Thoughts that you would be better off dead, or of hurting yourself in some way</small>"
     ]
@@ -292,7 +292,8 @@ def test_phq9_and_gad7_items_carry_their_wording_and_no_other_instrument_does(jo
     gad = session_row(bench, 17, "measures", "gad7", "items", 1)
     assert "Not being able to stop or control worrying" in gad.widget.tooltip  # type: ignore[attr-defined]
     epds = session_row(bench, 17, "measures", "epds", "items", 0)
-    assert len(epds.box.children) == 2  # the field and its error line: EPDS wording is not reproduced
+    assert epds.box.children == (epds.widget,)  # EPDS wording is not reproduced (no error yet either)
+    assert epds.error is epds.box.children[-1] and item9.error is item9.box.children[-1]  # made on demand
     assert all(not i.item_texts for i in INSTRUMENTS.values() if i.proprietary)
 
 

@@ -83,16 +83,29 @@ class FieldRow:
         self.path = path
         self.widget = widget
         self.shared = shared
-        self.error = widgets.HTML(layout=shared.error, style=shared.style(widgets.HTML))
+        self._error: widgets.HTML | None = None
         self.holds_text = False
         """Whether the widget's text is the value itself (a text field), not parsed from it."""
-        widget.description = label
-        self.box = widgets.HBox([widget, self.error], layout=shared.row)
+        if widget.description != label:  # the field methods pass it at creation: one message less
+            widget.description = label
+        self.box = widgets.HBox([widget], layout=shared.row)
+
+    @property
+    def error(self) -> widgets.HTML:
+        """The error line, put at the end of the row the first time it is asked for: most fields
+        never have an error, and each widget is one more model for the page to load (a
+        workbench has about 300 fields)."""
+        if self._error is None:
+            self._error = widgets.HTML(layout=self.shared.error, style=self.shared.style(widgets.HTML))
+            self.box.children = (*self.box.children, self._error)
+        return self._error
 
     def show(self, visible: bool) -> None:
         self.box.layout = self.shared.row if visible else self.shared.hidden
 
     def show_error(self, message: str | None) -> None:
+        if message is None and self._error is None:
+            return
         self.error.value = f'<span style="{ERROR_STYLE}">{html.escape(message)}</span>' if message else ""
 
 
@@ -118,7 +131,9 @@ class Fields:
     def text(self, path: Path_, label: str, *, multiline: bool = False) -> FieldRow:
         value = self.state.get(path)
         kind = widgets.Textarea if multiline else widgets.Text
-        widget = self._make(kind, self.shared.wide, value="" if value is None else str(value))
+        widget = self._make(
+            kind, self.shared.wide, description=label, value="" if value is None else str(value)
+        )
         row = self._bind(
             self._row(path, widget, label), lambda v: v if v != "" or path[-1] == "label" else None
         )
@@ -128,7 +143,9 @@ class Fields:
     def lines(self, path: Path_, label: str) -> FieldRow:
         """A list of short texts, one per line."""
         value = self.state.get(path) or []
-        widget = self._make(widgets.Textarea, self.shared.wide, value="\n".join(map(str, value)))
+        widget = self._make(
+            widgets.Textarea, self.shared.wide, description=label, value="\n".join(map(str, value))
+        )
         return self._bind(
             self._row(path, widget, label), lambda v: [x.strip() for x in v.splitlines() if x.strip()]
         )
@@ -200,36 +217,51 @@ class Fields:
         value = self.state.get(path)
         known = [v for _, v in options]
         widget = self._make(
-            widgets.Dropdown, options=list(options), value=value if value in known else known[0]
+            widgets.Dropdown,
+            description=label,
+            options=list(options),
+            value=value if value in known else known[0],
         )
         return self._bind(self._row(path, widget, label), lambda v: v)
 
-    def number(self, path: Path_, label: str) -> FieldRow:
-        """A whole number that may be left empty; what is typed is kept even when out of range."""
+    def number(self, path: Path_, label: str, **traits: Any) -> FieldRow:
+        """A whole number that may be left empty; what is typed is kept even when out of range.
+        ``traits`` are the widget's own (a placeholder, a tooltip)."""
         value = self.state.get(path)
-        widget = self._make(widgets.Text, self.shared.narrow, value="" if value is None else str(value))
+        text = "" if value is None else str(value)
+        widget = self._make(widgets.Text, self.shared.narrow, description=label, value=text, **traits)
         return self._bind(self._row(path, widget, label), _int_or_text)
 
     def numbers(self, path: Path_, label: str) -> FieldRow:
         """Whole numbers separated by commas or spaces; a part that is not one is kept as typed."""
         value = self.state.get(path) or []
-        widget = self._make(widgets.Text, self.shared.narrow, value=", ".join(map(str, value)))
+        widget = self._make(
+            widgets.Text, self.shared.narrow, description=label, value=", ".join(map(str, value))
+        )
         return self._bind(self._row(path, widget, label), _numbers)
 
     def ids(self, path: Path_, label: str) -> FieldRow:
         """Ids (of people) separated by commas or spaces."""
         value = self.state.get(path) or []
-        widget = self._make(widgets.Text, self.shared.wide, value=", ".join(map(str, value)))
+        widget = self._make(
+            widgets.Text, self.shared.wide, description=label, value=", ".join(map(str, value))
+        )
         return self._bind(self._row(path, widget, label), lambda v: _parts(v) or None)
 
     def flag(self, path: Path_, label: str) -> FieldRow:
-        widget = self._make(widgets.Checkbox, value=bool(self.state.get(path)), indent=False)
+        widget = self._make(
+            widgets.Checkbox, description=label, value=bool(self.state.get(path)), indent=False
+        )
         return self._bind(self._row(path, widget, label), bool)
 
     def many(self, path: Path_, label: str, options: Sequence[str]) -> FieldRow:
         value = [v for v in (self.state.get(path) or []) if v in options]
         widget = self._make(
-            widgets.SelectMultiple, options=list(options), value=value, rows=min(len(options), 6)
+            widgets.SelectMultiple,
+            description=label,
+            options=list(options),
+            value=value,
+            rows=min(len(options), 6),
         )
         return self._bind(self._row(path, widget, label), list)
 

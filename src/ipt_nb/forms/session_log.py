@@ -144,19 +144,15 @@ class SessionLog:
         self.totals[measure] = total
         rows = []
         for n in range(instrument.items):
+            wording = instrument.item_texts[n] if instrument.item_texts else None  # where free to reproduce
             row = self.fields.number(
-                (*at, "measures", measure, "items", n), f"{instrument.short} item {n + 1}"
+                (*at, "measures", measure, "items", n),
+                f"{instrument.short} item {n + 1}",
+                placeholder=f"0-{instrument.max_of_item(n + 1)}",
+                **({"tooltip": wording} if wording else {}),
             )
-            row.widget.value = "" if items[n] is None else str(items[n])
-            row.widget.placeholder = f"0-{instrument.max_of_item(n + 1)}"
-            if instrument.item_texts:  # wording only where it is free to reproduce
-                wording = instrument.item_texts[n]
-                row.widget.tooltip = wording
-                row.box.children = (
-                    row.widget,
-                    widgets.HTML(f"<small>{html.escape(wording)}</small>"),
-                    row.error,
-                )
+            if wording:
+                row.box.children = (row.widget, widgets.HTML(f"<small>{html.escape(wording)}</small>"))
             row.widget.observe(lambda _, m=measure, a=at: self._update_total(a, m), names="value")
             rows.append(row.box)
         note = item_note(measure)
