@@ -17,6 +17,7 @@ from ipt_nb import load_case
 from ipt_nb.catalog import PHASES
 from ipt_nb.errors import format_location
 from ipt_nb.forms import FormState, Workbench, score_summary
+from ipt_nb.forms.workbench import TITLES
 from ipt_nb.instruments import INSTRUMENTS
 from ipt_nb.selection import evidence
 
@@ -29,8 +30,9 @@ def joy(tmp_path: Path) -> Path:
 
 
 def session_row(bench: Workbench, week: int, *within: str | int) -> object:
+    log = bench.session_log  # made on first use: it adds the week's session if there is none
     index = [s["week"] for s in bench.state.data["sessions"]].index(week)
-    return bench.session_log.fields.rows[("sessions", index, *within)]
+    return log.fields.rows[("sessions", index, *within)]
 
 
 def test_a_person_added_and_saved_is_in_the_file_with_its_comments(joy: Path) -> None:
@@ -428,3 +430,23 @@ def test_any_text_in_any_text_field_of_any_form_reads_back_or_is_refused_beside_
     finally:
         row.widget.value = original
         bench.save()
+
+
+def test_a_tab_is_made_when_first_opened_and_a_save_with_errors_makes_every_tab(joy: Path) -> None:
+    """The page opens with the first tab's form only; a save that finds an error in a tab not yet
+    opened still puts it beside its field there."""
+    bench = Workbench(joy)
+    tabs = bench.widget().children[1]
+    made = lambda: [name for name in TITLES if name in vars(bench)]  # noqa: E731
+    assert made() == ["inventory"] and [len(page.children) for page in tabs.children] == [1, 0, 0, 0, 0]
+    tabs.selected_index = 3
+    assert made() == ["inventory", "session_log"] and len(tabs.children[3].children) == 1
+    assert not bench.state.dirty  # making a form is not an edit
+    bench.state.set(("plan", "sessions"), "twelve")  # a field of the Case details tab, never opened
+    before = joy.read_bytes()
+    assert bench.save().status == "invalid"
+    assert made() == list(TITLES) and "not shown in a form" not in bench.summary.value
+    assert "expected a whole number" in bench.case.fields.rows[("plan", "sessions")].error.value
+    assert joy.read_bytes() == before
+    tabs.selected_index = 4
+    assert tabs.children[4].children[0].children  # the form already made, now shown

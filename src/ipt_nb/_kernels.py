@@ -11,15 +11,49 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, cast
 
 from jupyter_client.asynchronous.client import AsyncKernelClient
+from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado.ioloop import IOLoop
 from tornado.web import HTTPError
 from traitlets import Integer, List, Unicode
 
-__all__ = ["ReleasingKernelManager", "SpareKernelManager"]
+from ._zygote import ForkingProvisioner, Zygote, forks_from
+
+__all__ = ["ZYGOTE_SPEC", "ReleasingKernelManager", "SpareKernelManager", "start_zygote"]
+
+ZYGOTE_SPEC = "python3"
+"""The kernel spec the app's kernels are forked for (every notebook of the kit uses it)."""
+_ZYGOTES: list[Zygote] = []
+"""The zygote :func:`start_zygote` started, until the kernel manager takes it."""
+
+
+def start_zygote(argv: Sequence[str]) -> None:
+    """First thing in the app's server process: start the process its kernels fork from.
+
+    It imports ipykernel and the modules named by ``--SpareKernelManager.warm_modules=``
+    in ``argv`` (and warms up the charts) in ``--SpareKernelManager.spare_path=``,
+    on the other core while Voila starts. Nothing happens where kernels cannot be
+    forked (not Linux) or the python3 spec is not ipykernel's own.
+    """
+
+    def values(option: str) -> list[str]:
+        return [arg.split("=", 1)[1] for arg in argv if arg.startswith(f"--SpareKernelManager.{option}=")]
+
+    folders = values("spare_path")
+    try:
+        spec = KernelSpecManager().get_kernel_spec(ZYGOTE_SPEC)
+    except Exception:  # no such spec: kernels are launched as the notebook's spec says
+        return
+    python = forks_from(spec.argv)
+    if python is None or not folders:
+        return
+    modules = [*values("warm_modules"), "ipt_nb.charts:warm_up"]
+    _ZYGOTES.append(Zygote(python, Path(folders[-1]), modules, dict(spec.env)))
 
 
 class ReleasingKernelManager(AsyncMappingKernelManager):
@@ -47,13 +81,21 @@ class ReleasingKernelManager(AsyncMappingKernelManager):
 class SpareKernelManager(ReleasingKernelManager):
     """Hands each page a kernel started before the page asked, and starts the next one.
 
-    Starting Python and ipykernel is about a second of the time to an
-    interactive page. The first spare starts with the server, in ``spare_path``;
-    later ones with the arguments of the page before. (Voila's own preheating
-    would run the notebook ahead too, but refuses the ``prelaunch_hook`` that
-    keeps pages without the token from starting kernels.) At most
-    ``max_kernels`` pages' kernels run at once; a page beyond that is refused
-    with a message instead of loading a machine that has two cores.
+    Starting Python, ipykernel and the kit is about a second of the time to an
+    interactive page. On Linux the server forks its kernels from a zygote
+    (``render._zygote``) started before Voila itself (:func:`start_zygote`), so
+    those imports run while Voila starts and each kernel is ready about 0.2 s
+    after it is asked for, a fresh process every time. Elsewhere, or if the
+    zygote failed, kernels are launched as usual and import the kit's modules
+    while they wait for their page. The first spare starts with the server, in
+    ``spare_path``; later ones with the arguments of the page before. (Voila's
+    own preheating would run the notebook ahead too, but refuses the
+    ``prelaunch_hook`` that keeps pages without the token from starting
+    kernels.) At most ``max_kernels`` pages' kernels run at once; a page beyond
+    that is refused with a message instead of loading a machine that has two
+    cores. A forked kernel has the server's environment, not the one Voila
+    would give a page's kernel (its request's address and port): no notebook of
+    the kit reads those.
     """
 
     max_kernels = Integer(4, config=True, help="kernels of open pages at most (the spare not counted)")
@@ -64,6 +106,9 @@ class SpareKernelManager(ReleasingKernelManager):
         super().__init__(**kwargs)
         self._spare: asyncio.Future[str] | None = None
         self._pages: set[str] = set()
+        self._zygote: Zygote | None = _ZYGOTES.pop() if _ZYGOTES else None
+        self._zygote_ready: asyncio.Future[bool] | None = None
+        self._forking = False
         if self.spare_path:
             env = {**os.environ, "VOILA_PREHEAT": "False", "VOILA_BASE_URL": "/", "VOILA_SERVER_URL": "/"}
             IOLoop.current().add_callback(self._start_spare, {"path": self.spare_path, "env": env})
@@ -72,14 +117,15 @@ class SpareKernelManager(ReleasingKernelManager):
         self._spare = asyncio.ensure_future(self._warm_spare(arguments))
 
     async def _warm_spare(self, arguments: dict[str, Any]) -> str:
-        """Start a kernel and import the notebook's modules in it, binding no names."""
-        kernel_id = str(await super().start_kernel(**arguments))
-        if self.warm_modules:
+        """Start a kernel; one that was not forked imports the notebook's modules, binding no names."""
+        kernel_id = await self._start(**arguments)
+        if self.warm_modules and not self._forking:
             client = cast(AsyncKernelClient, self.get_kernel(kernel_id).client())
             client.start_channels()
             try:
                 await client.wait_for_ready(timeout=60)
-                code = f"[__import__(name) for name in {list(self.warm_modules)!r}]"
+                names = list(self.warm_modules)
+                code = f"__import__('ipt_nb._zygote', fromlist=['warm']).warm({names!r})"
                 request = client.execute(code, silent=True, store_history=False)
                 while (await client.get_shell_msg(timeout=60))["parent_header"].get("msg_id") != request:
                     pass
@@ -89,9 +135,36 @@ class SpareKernelManager(ReleasingKernelManager):
                 client.stop_channels()
         return kernel_id
 
+    async def _start(self, **kwargs: Any) -> str:
+        """Start a kernel: forked when the zygote is ready (waiting for it without blocking)."""
+        if self._zygote is not None:
+            if self._zygote_ready is None:
+                loop = asyncio.get_running_loop()
+                self._zygote_ready = asyncio.ensure_future(loop.run_in_executor(None, self._wait_for_zygote))
+            self._forking = await self._zygote_ready and self._zygote.process.poll() is None
+        return str(await super().start_kernel(**kwargs))
+
+    def _wait_for_zygote(self) -> bool:
+        assert self._zygote is not None
+        try:
+            self._zygote.wait_ready()
+        except RuntimeError as exc:
+            self.log.warning("kernels are launched one by one, not forked: %s", exc)
+            return False
+        return True
+
+    def pre_start_kernel(self, kernel_name: str | None, kwargs: Any) -> tuple[Any, str, str]:
+        """jupyter_client's step that makes the kernel's manager: given a forking provisioner
+        when the kernel is the zygote's kind (the python3 spec)."""
+        km, name, kernel_id = super().pre_start_kernel(kernel_name, kwargs)
+        if self._forking and self._zygote is not None and name == ZYGOTE_SPEC:
+            km.provisioner = ForkingProvisioner(kernel_id=kernel_id, kernel_spec=km.kernel_spec, parent=km)
+            km.provisioner.zygote = self._zygote
+        return km, name, kernel_id
+
     async def start_kernel(self, *, kernel_name: str | None = None, **kwargs: Any) -> str:  # type: ignore[override]
         if kwargs.get("kernel_id"):  # a restart or a reconnection: not a new page
-            return str(await super().start_kernel(kernel_name=kernel_name, **kwargs))
+            return await self._start(kernel_name=kernel_name, **kwargs)
         self._pages &= set(self.list_kernel_ids())  # those shut down or culled since
         if len(self._pages) >= self.max_kernels:
             full = f"{self.max_kernels} pages of this app are open: close one and reload"
@@ -99,7 +172,7 @@ class SpareKernelManager(ReleasingKernelManager):
         spare, self._spare = self._spare, None
         kernel_id = await self._take(spare, kernel_name)
         if kernel_id is None:
-            kernel_id = str(await super().start_kernel(kernel_name=kernel_name, **kwargs))
+            kernel_id = await self._start(kernel_name=kernel_name, **kwargs)
         self._pages.add(kernel_id)
         self._start_spare({"kernel_name": kernel_name, **kwargs})
         return kernel_id

@@ -46,6 +46,7 @@ __all__ = [
     "PROJECT",
     "PR_SET_PDEATHSIG",
     "STOP_SIGNALS",
+    "UNUSED_PAGE_EXTENSIONS",
     "VOILA",
     "command",
     "find_notebook",
@@ -113,6 +114,9 @@ CONTENT_POLICY = (
 )
 """No request leaves the machine: the page may load only from this server (Voila's templates
 would fetch Font Awesome from a CDN; the widgets bring their own icons)."""
+UNUSED_PAGE_EXTENSIONS = ["jupyterlab_pygments", "@voila-dashboards/jupyterlab-preview"]
+"""JupyterLab extensions installed beside the kit that its pages never use (code is not shown,
+and the preview is for JupyterLab itself): each would be one more script for the page to load."""
 KERNEL_IDLE_SECONDS = 10
 """A kernel whose page has closed (no browser connected) and that is idle is shut down after this
 long, in case the page's own shutdown request never came (a crashed browser, a lost network).
@@ -144,10 +148,11 @@ def command(notebook: Path, port: int, *, ip: str = "127.0.0.1", config: Path | 
     the working folder, where a ``voila.py`` would shadow the package itself).
     """
     settings = json.dumps({"headers": {"Content-Security-Policy": CONTENT_POLICY}})
+    unused = json.dumps(UNUSED_PAGE_EXTENSIONS)
     return [
         sys.executable, "-c", VOILA, str(notebook), "--no-browser", f"--port={port}",
         f"--Voila.ip={ip}", "--Voila.auto_token=True", "--Voila.port_retries=0",
-        f"--Voila.tornado_settings={settings}",
+        f"--Voila.tornado_settings={settings}", f"--VoilaConfiguration.extension_denylist={unused}",
         f"--MappingKernelManager.cull_idle_timeout={KERNEL_IDLE_SECONDS}",
         "--MappingKernelManager.cull_interval=5", "--MappingKernelManager.cull_connected=False",
         *(["--KernelManager.transport=ipc"] if IPC_KERNELS else []),
@@ -169,10 +174,12 @@ def spare_kernels(notebook: Path, most: int = 4) -> list[str]:
 
 VOILA = (
     "import sys; from ipt_nb._process import skip_slow_imports; skip_slow_imports(); "
+    "from ipt_nb._kernels import start_zygote; start_zygote(sys.argv); "
     "from voila.app import main; sys.exit(main())"
 )
-"""Voila's own entry point after ``skip_slow_imports``, which saves about a second of every start.
-(The server imports the kit anyway, for its kernel manager.)"""
+"""Voila's own entry point after ``skip_slow_imports``, which saves about a second of every start,
+and after starting the process that the server's kernels fork from (``_kernels.start_zygote``),
+so that its imports run while Voila starts."""
 
 
 IPC_KERNELS = hasattr(socket, "AF_UNIX") and sys.platform != "win32"

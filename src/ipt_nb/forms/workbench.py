@@ -4,6 +4,11 @@ Save validates the whole case; on errors nothing is written, each message
 appears beside its field and in a summary, and all input stays. If the file
 changed on disk since it was opened, the workbench says so and offers reload,
 overwrite or save-as; it never overwrites silently.
+
+A form is made when its tab is first opened (or its fields are first asked
+for): the five together are about a thousand widgets, and each is a message
+the page waits for. A save that finds errors makes every form, so that each
+message can go beside its field.
 """
 
 from __future__ import annotations
@@ -11,7 +16,10 @@ from __future__ import annotations
 import html
 import shutil
 import tempfile
+from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
+from typing import Any, TypeVar
 
 import ipywidgets as widgets
 
@@ -22,6 +30,8 @@ from .inventory import InventoryEditor
 from .problem_area import ProblemAreaPicker
 from .session_log import SessionLog
 from .state import FormState, SaveResult
+
+_Form = TypeVar("_Form")
 
 __all__ = [
     "TITLES",
@@ -49,13 +59,8 @@ class Workbench:
 
     def __init__(self, path: str | Path, *, week: int = 1, tabs: tuple[str, ...] = tuple(TITLES)) -> None:
         self.state = FormState.open(path)
-        self.inventory = InventoryEditor(self.state)
-        self.problem_area = ProblemAreaPicker(self.state)
-        self.formulation = FormulationBuilder(self.state)
-        self.session_log = SessionLog(self.state, week=week)
-        self.case = CaseDetailsForm(self.state)
+        self.week = week
         self.tabs = tabs
-        self.state.dirty = False  # building the forms is not an edit
         self.marker = widgets.HTML()
         self.summary = widgets.HTML()
         self.save_button = widgets.Button(description="Save", icon="save", button_style="primary")
@@ -86,10 +91,45 @@ class Workbench:
         self.state.on_change(self._mark)
         self._mark()
 
+    def _made_quietly(self, make: Callable[[FormState], _Form]) -> _Form:
+        """A form made now: making one is not an edit, whatever it sets up in the state."""
+        dirty = self.state.dirty
+        form = make(self.state)
+        self.state.dirty = dirty
+        return form
+
+    @cached_property
+    def inventory(self) -> InventoryEditor:
+        """The Inventory tab's form."""
+        return self._made_quietly(InventoryEditor)
+
+    @cached_property
+    def problem_area(self) -> ProblemAreaPicker:
+        """The Problem area tab's form."""
+        return self._made_quietly(ProblemAreaPicker)
+
+    @cached_property
+    def formulation(self) -> FormulationBuilder:
+        """The Formulation tab's form."""
+        return self._made_quietly(FormulationBuilder)
+
+    @cached_property
+    def session_log(self) -> SessionLog:
+        """The Session log tab's form, at the week asked for."""
+        return self._made_quietly(lambda state: SessionLog(state, week=self.week))
+
+    @cached_property
+    def case(self) -> CaseDetailsForm:
+        """The Case details tab's form."""
+        return self._made_quietly(CaseDetailsForm)
+
     @property
-    def forms(self) -> list[object]:
-        """The forms, in tab order."""
-        return [self.inventory, self.problem_area, self.formulation, self.session_log, self.case]
+    def forms(self) -> list[Any]:
+        """Every form, in tab order (made now if not yet)."""
+        return [getattr(self, name) for name in TITLES]
+
+    def _made_forms(self) -> list[Any]:
+        return [getattr(self, name) for name in TITLES if name in self.__dict__]
 
     def _show_target(self, _: object = None) -> None:
         """The full path a save-as will write, shown before anything is written."""
@@ -108,8 +148,8 @@ class Workbench:
         show the outcome beside the fields and in the summary."""
         result = self.state.save(force=force, path=path or None)
         unplaced = set(result.errors)
-        for form in self.forms:
-            unplaced &= set(form.fields.show_errors(result.errors))  # type: ignore[attr-defined]
+        for form in self.forms if result.errors else self._made_forms():  # errors: beside their fields
+            unplaced &= set(form.fields.show_errors(result.errors))
         self.stale_box.layout.display = "" if result.status == "stale" else "none"
         if result.status == "saved":
             self.summary.value = f"Saved to {html.escape(str(result.path))}."
@@ -133,19 +173,25 @@ class Workbench:
     def reload(self) -> None:
         """Drop the edits, read the file again and show it in every form."""
         self.state.reload()
-        for form in self.forms:
-            form.rebuild()  # type: ignore[attr-defined]
+        for form in self._made_forms():  # the others read the state when they are made
+            form.rebuild()
         self.state.dirty = False
         self.stale_box.layout.display = "none"
         self.summary.value = "Reloaded from disk."
         self._mark()
 
     def widget(self) -> widgets.Widget:
-        """The tabs, the Save button, the stale-file choices and the summary."""
-        shown = {name: getattr(self, name) for name in self.tabs}
-        tabs = widgets.Tab(children=[form.widget() for form in shown.values()])
-        for index, name in enumerate(shown):
-            tabs.set_title(index, TITLES[name])
+        """The tabs (the first one's form made now, each other one's when it is opened), the Save
+        button, the stale-file choices and the summary."""
+        pages = [widgets.VBox() for _ in self.tabs]
+
+        def open_tab(index: int | None) -> None:
+            if index is not None and not pages[index].children:
+                pages[index].children = [getattr(self, self.tabs[index]).widget()]
+
+        open_tab(0 if pages else None)
+        tabs = widgets.Tab(children=pages, titles=[TITLES[name] for name in self.tabs])
+        tabs.observe(lambda change: open_tab(change["new"]), names="selected_index")
         return widgets.VBox(
             [self.marker, tabs, widgets.HBox([self.save_button]), self.stale_box, self.summary]
         )

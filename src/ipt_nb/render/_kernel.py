@@ -1,7 +1,7 @@
 """A fresh kernel for every notebook a worker renders, booted while the notebook before it runs.
 
 Where the kernel spec is ipykernel's own (the usual ``python3``), kernels are
-forked from a :class:`~._zygote.Zygote` that has imported the kit; otherwise
+forked from a :class:`~ipt_nb._zygote.Zygote` that has imported the kit; otherwise
 each is launched as the spec says. Either way no case runs in a kernel another
 case has touched, and the next kernel boots while this one runs its notebook
 and the worker turns it into HTML. Papermill prepares each notebook and nbclient runs it on
@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import nbformat
 
-    from ._zygote import Zygote
+    from .._zygote import Zygote
 
 __all__ = [
     "KERNEL_ARGUMENTS",
@@ -85,7 +85,7 @@ class KernelRunner:
             return
         from jupyter_client.manager import AsyncKernelManager
 
-        from ._zygote import Zygote, forks_from
+        from .._zygote import Zygote, forks_from
 
         spec = AsyncKernelManager(kernel_name="python3").kernel_spec  # raises if there is no python3
         if spec is None:
@@ -140,7 +140,7 @@ class KernelRunner:
         km = AsyncKernelManager(kernel_name="python3", **ipc_transport())
         kernel_id = str(uuid.uuid4())
         if self.zygote is not None:
-            from ._zygote import ForkingProvisioner
+            from .._zygote import ForkingProvisioner
 
             km.provisioner = ForkingProvisioner(kernel_id=kernel_id, kernel_spec=km.kernel_spec, parent=km)
             km.provisioner.zygote = self.zygote

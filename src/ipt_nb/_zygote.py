@@ -48,6 +48,7 @@ __all__ = [
     "forks_from",
     "kernel_arguments",
     "serve",
+    "warm",
 ]
 
 FORKABLE = hasattr(os, "fork") and hasattr(os, "pidfd_open")
@@ -67,7 +68,7 @@ KERNEL_MODULES = (
 """What ipykernel imports while it starts: imported once in the zygote instead of in every kernel."""
 
 READY = "ready"
-SERVE = "import sys; from ipt_nb.render._zygote import serve; serve(sys.argv[1:])"
+SERVE = "import sys; from ipt_nb._zygote import serve; serve(sys.argv[1:])"
 """The zygote's command (``-m`` would import this module twice: once with its package, once as main)."""
 START_TIMEOUT = 60
 
@@ -254,26 +255,39 @@ class ForkingProvisioner(LocalProvisioner):
             await asyncio.sleep(0.002)
 
 
+def warm(modules: Sequence[str]) -> None:
+    """Import each module; ``module:function`` also calls the function (a warm-up).
+
+    Raises ``ImportError`` naming the entry that failed. A kernel that was not
+    forked runs this too, as ``__import__("ipt_nb._zygote", fromlist=["warm"]).warm(...)``,
+    which binds no name in the notebook's namespace.
+    """
+    import importlib
+
+    for name in modules:
+        module_name, _, function = name.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+            if function:
+                getattr(module, function)()
+        except Exception as exc:
+            raise ImportError(f"the kernel cannot import {name}: {type(exc).__name__}: {exc}") from exc
+
+
 def serve(modules: Sequence[str]) -> None:  # pragma: no cover - runs in the zygote process
     """The zygote's life: import, say ready, fork on request, clean up when the input ends."""
     import gc
-    import importlib
 
-    from .._process import die_with_parent, skip_slow_imports
+    from ._process import die_with_parent, skip_slow_imports
 
     die_with_parent(signal.SIGKILL)
     skip_slow_imports()
     requests = sys.stdin.buffer
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
     try:
-        for name in (*KERNEL_MODULES, *modules):
-            module_name, _, function = name.partition(":")
-            module = importlib.import_module(module_name)
-            if function:
-                getattr(module, function)()
-    except Exception as exc:
-        reason = f"the kernel cannot import {name}: {type(exc).__name__}: {exc}"
-        answers.write(reason.replace("\n", " ") + "\n")
+        warm([*KERNEL_MODULES, *modules])
+    except ImportError as exc:
+        answers.write(str(exc).replace("\n", " ") + "\n")
         return
     gc.collect()
     gc.freeze()
@@ -300,7 +314,7 @@ def serve(modules: Sequence[str]) -> None:  # pragma: no cover - runs in the zyg
 
 def _become_kernel(arguments: list[str]) -> None:  # pragma: no cover - runs in a forked kernel
     """In the forked child: a session of its own, quiet standard streams, then ipykernel."""
-    from .._process import die_with_parent
+    from ._process import die_with_parent
 
     zygote = os.getppid()
     os.setsid()
@@ -317,7 +331,23 @@ def _become_kernel(arguments: list[str]) -> None:  # pragma: no cover - runs in 
     try:
         from ipykernel.kernelapp import IPKernelApp
 
-        IPKernelApp.launch_instance(argv=arguments)
+        app = IPKernelApp.instance()
+        app.initialize(arguments)  # type: ignore[no-untyped-call]
+        _join_kernel(app.shell)
+        app.start()  # type: ignore[no-untyped-call]
         status = 0
     finally:
         os._exit(status)  # a forked child never returns into the zygote's loop or its clean-up
+
+
+def _join_kernel(shell: Any) -> None:  # pragma: no cover - runs in a forked kernel
+    """What the zygote's modules do when imported inside a kernel, done now that there is one.
+
+    ipywidgets registers its comm targets at import, but only under a running
+    kernel, and the zygote imported it without one. Without the targets a page
+    cannot ask for its widgets' state in one request: the front end waits for
+    that request to time out (about 3 s for a workbench), then asks for each
+    widget in turn. ``load_ipython_extension`` is ipywidgets' own way to register them.
+    """
+    if "ipywidgets" in sys.modules:
+        sys.modules["ipywidgets"].load_ipython_extension(shell)
