@@ -37,20 +37,23 @@ def start_zygote(argv: Sequence[str]) -> None:
 
     It imports ipykernel and the modules named by ``--SpareKernelManager.warm_modules=``
     in ``argv`` (and warms up the charts) in ``--SpareKernelManager.spare_path=``,
-    on the other core while Voila starts. Nothing happens where kernels cannot be
-    forked (not Linux) or the python3 spec is not ipykernel's own.
+    on the other core while Voila starts. Nothing happens without a spare path (a
+    server that is not the app's), where kernels cannot be forked (not Linux), or
+    where the python3 spec is not ipykernel's own.
     """
 
     def values(option: str) -> list[str]:
         return [arg.split("=", 1)[1] for arg in argv if arg.startswith(f"--SpareKernelManager.{option}=")]
 
     folders = values("spare_path")
+    if not folders:
+        return
     try:
         spec = KernelSpecManager().get_kernel_spec(ZYGOTE_SPEC)
     except Exception:  # no such spec: kernels are launched as the notebook's spec says
         return
     python = forks_from(spec.argv)
-    if python is None or not folders:
+    if python is None:
         return
     modules = [*values("warm_modules"), "ipt_nb.charts:warm_up"]
     _ZYGOTES.append(Zygote(python, Path(folders[-1]), modules, dict(spec.env)))
