@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from ipt_nb import load_case
 from ipt_nb.catalog import PHASES
-from ipt_nb.errors import format_location
+from ipt_nb.errors import UsageError, format_location
 from ipt_nb.forms import FormState, Workbench, score_summary
 from ipt_nb.forms.workbench import TITLES
 from ipt_nb.instruments import INSTRUMENTS
@@ -435,7 +435,7 @@ def test_any_text_in_any_text_field_of_any_form_reads_back_or_is_refused_beside_
 def test_a_tab_is_made_when_first_opened_and_a_save_with_errors_makes_every_tab(joy: Path) -> None:
     """The page opens with the first tab's form only; a save that finds an error in a tab not yet
     opened still puts it beside its field there."""
-    bench = Workbench(joy)
+    bench = Workbench(joy, week=19)  # a week with no session yet: the log adds one, which is no edit
     tabs = bench.widget().children[1]
     made = lambda: [name for name in TITLES if name in vars(bench)]  # noqa: E731
     assert made() == ["inventory"] and [len(page.children) for page in tabs.children] == [1, 0, 0, 0, 0]
@@ -450,3 +450,12 @@ def test_a_tab_is_made_when_first_opened_and_a_save_with_errors_makes_every_tab(
     assert joy.read_bytes() == before
     tabs.selected_index = 4
     assert tabs.children[4].children[0].children  # the form already made, now shown
+
+
+def test_a_week_or_tab_the_workbench_cannot_show_is_refused_when_it_opens(joy: Path) -> None:
+    """Said at once, not when the Session log tab is first opened (or a save needs it)."""
+    with pytest.raises(UsageError, match="week 99 is not one the session log offers \\(0-24\\)"):
+        Workbench(joy, week=99)
+    with pytest.raises(UsageError, match="no such tab notes"):
+        Workbench(joy, tabs=("inventory", "notes"))
+    assert Workbench(joy, week=24).session_log.week.value == 24

@@ -7,8 +7,10 @@ a widget's first state holds back every button beside it: the walkthrough's
 Next button, a form's Save. A widget that shows charts therefore starts
 without them and draws them when the browser has painted its controls: a
 script, run as the widget's own output, presses a hidden button in the next
-frame after the controls appear. Where no script runs (a static export of the
-widget's state), the first edit or week change draws the charts instead.
+frame after the controls appear. In a front end that runs no script from an
+output, the first edit or week change draws the charts instead. (A static
+export of the widget's state has no kernel to draw them: it shows the
+controls and the week without its charts.)
 """
 
 from __future__ import annotations
@@ -29,15 +31,19 @@ AFTER_PAINT_JS = """
   });
   const started = performance.now();
   const wait = () => {
-    const shown = document.querySelector(ready) || performance.now() - started > 10000;
-    if (shown && document.querySelector(pending)) requestAnimationFrame(() => setTimeout(press, 0));
-    else requestAnimationFrame(wait);
+    const late = performance.now() - started > 10000;
+    if (document.querySelector(pending) && (late || document.querySelector(ready))) {
+      requestAnimationFrame(() => setTimeout(press, 0));
+    } else if (!late) {
+      requestAnimationFrame(wait);  // after 10 s with nothing to press (pressed already): stop
+    }
   };
   wait();
 })();
 """
 """Waits until ``ready`` (a CSS selector of the controls) matches, or 10 s, then presses every
-hidden button not yet pressed, after the frame that shows the controls has been painted."""
+hidden button not yet pressed, after the frame that shows the controls has been painted; gives up
+after 10 s if there is none (another copy of the script pressed it)."""
 
 
 class AfterPaint:

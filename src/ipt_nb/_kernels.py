@@ -86,7 +86,7 @@ class SpareKernelManager(ReleasingKernelManager):
 
     Starting Python, ipykernel and the kit is about a second of the time to an
     interactive page. On Linux the server forks its kernels from a zygote
-    (``render._zygote``) started before Voila itself (:func:`start_zygote`), so
+    (``ipt_nb._zygote``) started before Voila itself (:func:`start_zygote`), so
     those imports run while Voila starts and each kernel is ready about 0.2 s
     after it is asked for, a fresh process every time. Elsewhere, or if the
     zygote failed, kernels are launched as usual and import the kit's modules
@@ -145,7 +145,16 @@ class SpareKernelManager(ReleasingKernelManager):
                 loop = asyncio.get_running_loop()
                 self._zygote_ready = asyncio.ensure_future(loop.run_in_executor(None, self._wait_for_zygote))
             self._forking = await self._zygote_ready and self._zygote.process.poll() is None
-        return str(await super().start_kernel(**kwargs))
+        try:
+            return str(await super().start_kernel(**kwargs))
+        except RuntimeError as exc:  # the zygote could not fork: launch this kernel and the next ones
+            if not self._forking or self._zygote is None:
+                raise
+            self.log.warning("kernels are launched one by one from now on, not forked: %s", exc)
+            # It is not asked again (a late answer must never be read as the next kernel's), and not
+            # stopped: the kernels it forked for open pages die with it. It dies with the server.
+            self._zygote, self._forking = None, False
+            return str(await super().start_kernel(**kwargs))
 
     def _wait_for_zygote(self) -> bool:
         assert self._zygote is not None
@@ -155,6 +164,18 @@ class SpareKernelManager(ReleasingKernelManager):
             self.log.warning("kernels are launched one by one, not forked: %s", exc)
             return False
         return True
+
+    async def shutdown_all(self, now: bool = False) -> None:  # type: ignore[override]  # as shutdown_kernel
+        """Every kernel (a spare still starting too), then the zygote (which would otherwise end
+        with the server)."""
+        spare, self._spare = self._spare, None
+        if spare is not None:
+            with contextlib.suppress(Exception):  # one that failed to start has nothing to stop
+                await spare
+        await super().shutdown_all(now=now)
+        zygote, self._zygote = self._zygote, None
+        if zygote is not None:
+            zygote.close()
 
     def pre_start_kernel(self, kernel_name: str | None, kwargs: Any) -> tuple[Any, str, str]:
         """jupyter_client's step that makes the kernel's manager: given a forking provisioner

@@ -35,8 +35,9 @@ def skip_slow_imports() -> None:
     format, and compiling its grammar costs about a second per process; case
     notebooks never use that format. Only processes of our own call this (pool
     workers, the ipt-nb command, the Voila servers of ``ipt-nb app`` and
-    ``ipt-nb class serve``); nothing is uninstalled and a user's own sessions
-    keep the check.
+    ``ipt-nb class serve``, and the zygotes that render and the app fork their
+    kernels from, so those kernels go without the check too); nothing is
+    uninstalled and a user's own sessions keep the check.
     """
     if "rfc3987_syntax" not in sys.modules:
         sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]

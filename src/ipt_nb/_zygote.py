@@ -32,6 +32,7 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -118,13 +119,16 @@ class Zygote:
         )
         self._buffer = b""
         self.ready = False
+        self._turn = threading.Lock()
+        """One question at a time on the pipe: a server may start two kernels at once."""
 
     def wait_ready(self, timeout: float = START_TIMEOUT) -> None:
         """Wait until the zygote has imported everything; raise with its reason if it could not."""
-        if self.ready:
-            return
-        line = self._read_line(timeout)
-        self.ready = line == READY
+        with self._turn:
+            if self.ready:
+                return
+            line = self._read_line(timeout)
+            self.ready = line == READY
         if not self.ready:
             self.close()
             raise RuntimeError(line or f"the kernel process exited with status {self.process.poll()}")
@@ -132,12 +136,13 @@ class Zygote:
     def fork(self, arguments: Sequence[str]) -> int:
         """A new kernel, started with ``arguments``; its process id."""
         assert self.process.stdin is not None
-        try:
-            self.process.stdin.write(json.dumps(list(arguments)).encode() + b"\n")
-            self.process.stdin.flush()
-        except OSError as exc:
-            raise RuntimeError(f"the kernel process has stopped ({exc})") from exc
-        answer = self._read_line(START_TIMEOUT)
+        with self._turn:
+            try:
+                self.process.stdin.write(json.dumps(list(arguments)).encode() + b"\n")
+                self.process.stdin.flush()
+            except OSError as exc:
+                raise RuntimeError(f"the kernel process has stopped ({exc})") from exc
+            answer = self._read_line(START_TIMEOUT)
         if not answer.isdigit():
             raise RuntimeError(answer or "the kernel process has stopped")
         return int(answer)
@@ -186,8 +191,10 @@ class Zygote:
 class ForkedProcess:
     """The part of :class:`subprocess.Popen` jupyter_client uses, for a kernel the zygote forked.
 
-    The kernel is not our child, so it is watched and signalled through a
-    process file descriptor: a recycled process id can never be hit.
+    The kernel is not our child, so it is watched through a process file
+    descriptor, and signalled through it unless it still has its own process
+    group (which a recycled process id would not). A kernel that has already
+    ended and been reaped has no descriptor: it reads as ended.
     """
 
     stdin = stdout = stderr = None
@@ -195,7 +202,11 @@ class ForkedProcess:
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.returncode: int | None = None
-        self._descriptor: int | None = os.pidfd_open(pid)
+        self._descriptor: int | None = None
+        try:
+            self._descriptor = os.pidfd_open(pid)
+        except ProcessLookupError:  # it ended at once, and the zygote's system reaped it
+            self.returncode = 1
 
     def poll(self) -> int | None:
         if self._descriptor is not None and select.select([self._descriptor], [], [], 0)[0]:
@@ -228,7 +239,9 @@ class ForkingProvisioner(LocalProvisioner):
     """jupyter_client's local provisioner, with the kernel forked by a :class:`Zygote`.
 
     Everything else (connection file, ports or sockets, shutdown, interrupts)
-    is the local provisioner's. Signals go to the kernel's own process group,
+    is the local provisioner's. The kernel runs in the zygote's folder and with
+    its environment, whatever ``cwd`` and ``env`` the manager asks for: the kit
+    starts a zygote per folder it runs notebooks in. Signals go to the kernel's own process group,
     as they would for a kernel it had launched.
     """
 
@@ -236,7 +249,8 @@ class ForkingProvisioner(LocalProvisioner):
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
         assert self.zygote is not None, "set the provisioner's zygote before starting its kernel"
-        pid = self.zygote.fork(kernel_arguments(cmd))
+        loop = asyncio.get_running_loop()  # the answer takes milliseconds, but never block a server on it
+        pid = await loop.run_in_executor(None, self.zygote.fork, kernel_arguments(cmd))
         self.process = ForkedProcess(pid)  # type: ignore[assignment]  # what the provisioner calls of a Popen
         self.pid = self.pgid = pid
         self.cwd = kwargs.get("cwd", Path.cwd())
@@ -296,20 +310,32 @@ def serve(modules: Sequence[str]) -> None:  # pragma: no cover - runs in the zyg
     answers.write(READY + "\n")
     kernels: dict[int, int] = {}  # process id -> process file descriptor
     for line in requests:
+        _forget_ended(kernels)  # a server forks a kernel per page: keep descriptors of live ones only
         try:
             pid = os.fork()
         except OSError as exc:
             answers.write(f"cannot start a kernel: {exc}\n")
             continue
         if pid == 0:
+            for descriptor in (*kernels.values(), answers.fileno()):  # the zygote's, not the kernel's
+                with contextlib.suppress(OSError):
+                    os.close(descriptor)
             _become_kernel(json.loads(line))
         with contextlib.suppress(OSError):  # gone already: nothing to stop later
             kernels[pid] = os.pidfd_open(pid)
         answers.write(f"{pid}\n")
-    for pid, descriptor in kernels.items():
-        if not select.select([descriptor], [], [], 0)[0]:  # alive, so its group is still its own
-            with contextlib.suppress(OSError):
-                os.killpg(pid, signal.SIGKILL)
+    _forget_ended(kernels)
+    for pid in kernels:  # alive, so each group is still its own
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+
+
+def _forget_ended(kernels: dict[int, int]) -> None:  # pragma: no cover - runs in the zygote process
+    """Close and drop the descriptors of kernels that have ended (a descriptor is readable then)."""
+    for pid, descriptor in list(kernels.items()):
+        if select.select([descriptor], [], [], 0)[0]:
+            os.close(descriptor)
+            del kernels[pid]
 
 
 def _become_kernel(arguments: list[str]) -> None:  # pragma: no cover - runs in a forked kernel
@@ -325,7 +351,7 @@ def _become_kernel(arguments: list[str]) -> None:  # pragma: no cover - runs in 
         signal.signal(signum, signal.SIG_DFL)
     quiet = os.open(os.devnull, os.O_RDWR)
     os.dup2(quiet, 0)  # the zygote's requests
-    os.dup2(quiet, 1)  # its answers; the kernel's output goes to its client, its errors to stderr
+    os.dup2(quiet, 1)  # the kernel's output goes to its client, its errors to stderr
     os.close(quiet)
     status = 1
     try:

@@ -148,15 +148,18 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def is_zygote(pid: int) -> bool:
+    """Whether ``pid`` is a process that kernels are forked from (``ipt_nb._zygote``)."""
+    with contextlib.suppress(OSError):
+        return b"ipt_nb._zygote import serve" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    return False
+
+
 def kernels(server: int) -> list[int]:
     """The server's kernels: forked ones are children of its zygote, launched ones its own."""
     found = []
     for child in children(server):
-        with contextlib.suppress(OSError):
-            if b"ipt_nb._zygote import serve" in Path(f"/proc/{child}/cmdline").read_bytes():
-                found.extend(children(child))
-                continue
-        found.append(child)
+        found.extend(children(child) if is_zygote(child) else [child])
     return found
 
 
@@ -193,6 +196,8 @@ def test_a_killed_command_leaves_no_server_kernel_or_port_behind() -> None:
         (server,) = children(process.pid)
         page_kernels = kernels(server)
         assert page_kernels, "the page started a kernel"
+        assert all(is_zygote(int(Path(f"/proc/{k}/stat").read_text().rsplit(")", 1)[1].split()[1]))
+                   for k in page_kernels), "the app's kernels are forked from its zygote"  # fmt: skip
         everything = [server, *children(server), *page_kernels]  # the zygote too
         port = int(url.split(":")[2].split("/")[0])
         process.kill()  # SIGKILL: the command gets no chance to clean up

@@ -81,15 +81,18 @@ class SessionLog:
     def __init__(self, state: FormState, week: int = 1) -> None:
         self.state = state
         self.fields = Fields(state)
-        last = max(
-            24, *(s.get("week", 0) for s in state.get(("sessions",), []) if isinstance(s.get("week"), int))
-        )
-        self.week = widgets.Dropdown(options=list(range(0, last + 1)), value=week, description="Week")
+        self.week = widgets.Dropdown(options=self.weeks(state), value=week, description="Week")
         self.phase = widgets.HTML()
         self.body = widgets.VBox()
         self.totals: dict[str, widgets.HTML] = {}
         self.week.observe(lambda _: self.rebuild(), names="value")
         self.rebuild()
+
+    @staticmethod
+    def weeks(state: FormState) -> list[int]:
+        """The weeks the form offers: 0 to 24, or to the last session's week if later."""
+        held = [s.get("week") for s in state.get(("sessions",), []) if isinstance(s, dict)]
+        return list(range(0, max([24, *(w for w in held if isinstance(w, int))]) + 1))
 
     def rebuild(self) -> None:
         """Show the chosen week's fields again (after a change of week, undo or reload)."""

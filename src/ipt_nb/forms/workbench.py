@@ -16,22 +16,19 @@ from __future__ import annotations
 import html
 import shutil
 import tempfile
-from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import ipywidgets as widgets
 
-from ..errors import format_location
+from ..errors import UsageError, format_location
 from .case_details import CaseDetailsForm
 from .formulation_form import FormulationBuilder
 from .inventory import InventoryEditor
 from .problem_area import ProblemAreaPicker
 from .session_log import SessionLog
 from .state import FormState, SaveResult
-
-_Form = TypeVar("_Form")
 
 __all__ = [
     "TITLES",
@@ -59,6 +56,12 @@ class Workbench:
 
     def __init__(self, path: str | Path, *, week: int = 1, tabs: tuple[str, ...] = tuple(TITLES)) -> None:
         self.state = FormState.open(path)
+        weeks = SessionLog.weeks(self.state)
+        if week not in weeks:  # said now, not when the Session log tab is first opened
+            raise UsageError(f"week {week} is not one the session log offers ({weeks[0]}-{weeks[-1]})")
+        unknown = [name for name in tabs if name not in TITLES]
+        if unknown:
+            raise UsageError(f"no such tab {', '.join(unknown)}; the tabs are {', '.join(TITLES)}")
         self.week = week
         self.tabs = tabs
         self.marker = widgets.HTML()
@@ -91,37 +94,30 @@ class Workbench:
         self.state.on_change(self._mark)
         self._mark()
 
-    def _made_quietly(self, make: Callable[[FormState], _Form]) -> _Form:
-        """A form made now: making one is not an edit, whatever it sets up in the state."""
-        dirty = self.state.dirty
-        form = make(self.state)
-        self.state.dirty = dirty
-        return form
-
     @cached_property
     def inventory(self) -> InventoryEditor:
         """The Inventory tab's form."""
-        return self._made_quietly(InventoryEditor)
+        return InventoryEditor(self.state)
 
     @cached_property
     def problem_area(self) -> ProblemAreaPicker:
         """The Problem area tab's form."""
-        return self._made_quietly(ProblemAreaPicker)
+        return ProblemAreaPicker(self.state)
 
     @cached_property
     def formulation(self) -> FormulationBuilder:
         """The Formulation tab's form."""
-        return self._made_quietly(FormulationBuilder)
+        return FormulationBuilder(self.state)
 
     @cached_property
     def session_log(self) -> SessionLog:
         """The Session log tab's form, at the week asked for."""
-        return self._made_quietly(lambda state: SessionLog(state, week=self.week))
+        return SessionLog(self.state, week=self.week)
 
     @cached_property
     def case(self) -> CaseDetailsForm:
         """The Case details tab's form."""
-        return self._made_quietly(CaseDetailsForm)
+        return CaseDetailsForm(self.state)
 
     @property
     def forms(self) -> list[Any]:
