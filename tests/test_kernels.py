@@ -4,6 +4,7 @@ launched as usual when there is no zygote or it could not start."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,8 @@ def provisioner_of_a_page_kernel(folder: Path) -> str:
         manager.context.destroy(linger=0)  # now, not whenever the collector gets to the manager
         return kind
 
-    return asyncio.run(start_and_stop())
+    with ThreadPoolExecutor(1) as thread:  # a loop of its own, whatever loop the test process runs
+        return thread.submit(asyncio.run, start_and_stop()).result(timeout=120)
 
 
 @pytest.fixture

@@ -140,11 +140,13 @@ class SpareKernelManager(ReleasingKernelManager):
 
     async def _start(self, **kwargs: Any) -> str:
         """Start a kernel: forked when the zygote is ready (waiting for it without blocking)."""
-        if self._zygote is not None:
+        zygote = self._zygote
+        if zygote is not None:
             if self._zygote_ready is None:
                 loop = asyncio.get_running_loop()
                 self._zygote_ready = asyncio.ensure_future(loop.run_in_executor(None, self._wait_for_zygote))
-            self._forking = await self._zygote_ready and self._zygote.process.poll() is None
+            ready = await self._zygote_ready
+            self._forking = ready and self._zygote is zygote and zygote.process.poll() is None
         try:
             return str(await super().start_kernel(**kwargs))
         except RuntimeError as exc:  # the zygote could not fork: launch this kernel and the next ones
